@@ -152,5 +152,5 @@ public sealed class Gpt : Module<Tensor, Tensor>
 
     /// <summary>Mean next-token cross-entropy over positions whose target is not <paramref name="ignoreIndex"/>.</summary>
     public Tensor loss(Tensor logits, Tensor targets, long ignoreIndex = -1) =>
-        F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index: ignoreIndex);
+        F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), ignore_index: ignoreIndex);
 }
