@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sld.Bench's entry points on a fresh Debian 12 machine that has the .NET SDK:
+#   ./run.sh demo    install what is missing, build, and run the main job
+#   ./run.sh test    install what is missing, build, and run the whole test suite
+#   ./run.sh bench   run the benchmarks in bench/ against their PyTorch references
+#   ./run.sh setup   only install the system packages and build
+# Packages come from apt (as root, or through sudo); nothing is downloaded from anywhere else.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(
+  cmake g++ make                                      # the native shim's build
+  libtorch-dev libopenblas0-pthread                   # libtorch (CPU) and the fast BLAS it needs
+  python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+install_packages() {
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then return; fi
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  log "installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+}
+
+build() {
+  command -v dotnet >/dev/null || { echo "the .NET SDK (10) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
+  log "building (Release)"
+  dotnet build Sld.Bench.sln -c Release -nologo -v quiet -clp:ErrorsOnly
+}
+
+run_tests() {
+  log "running the test suite"
+  dotnet test Sld.Bench.sln -c Release --no-build -nologo -v quiet
+}
+
+run_bench() {
+  log "benchmark: one GPT training step, C# vs PyTorch eager on the same libtorch"
+  dotnet run -c Release --no-build --project bench/Sld.Bench.Bench.TrainStep -- "$@"
+}
+
+case "${1:-}" in
+  setup) install_packages; build ;;
+  test) install_packages; build; run_tests ;;
+  bench) shift; install_packages; build; run_bench "$@" ;;
+  demo) install_packages; build; run_bench ;;
+  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
