@@ -18,10 +18,7 @@ internal static class GradCheck
     /// by more than atol + rtol * |numeric| anywhere, when a gradient has the wrong shape, or when an input's
     /// numeric gradient is zero everywhere (the check would then prove nothing about that input).
     /// </summary>
-    public static void Verify(string op, Func<Tensor[], Tensor> f, params Tensor[] inputs) =>
-        Verify(op, f, inputs, Atol, Rtol);
-
-    public static void Verify(string op, Func<Tensor[], Tensor> f, Tensor[] inputs, double atol, double rtol)
+    public static void Verify(string op, Func<Tensor[], Tensor> f, params Tensor[] inputs)
     {
         using var scope = torch.NewDisposeScope();
         var values = new double[inputs.Length][];
@@ -51,7 +48,7 @@ internal static class GradCheck
                                          $"but the input has shape [{string.Join(", ", shapes[i])}]");
             var analytic = grad?.ToArray<double>() ?? new double[values[i].Length];
             var numeric = NumericGradient(f, values, shapes, i, weights);
-            Compare(op, i, shapes[i], analytic, numeric, atol, rtol);
+            Compare(op, i, shapes[i], analytic, numeric);
         }
     }
 
@@ -84,7 +81,7 @@ internal static class GradCheck
         return sum;
     }
 
-    private static void Compare(string op, int input, long[] shape, double[] analytic, double[] numeric, double atol, double rtol)
+    private static void Compare(string op, int input, long[] shape, double[] analytic, double[] numeric)
     {
         var worst = -1;
         var worstExcess = 0.0;
@@ -94,7 +91,7 @@ internal static class GradCheck
         {
             largest = Math.Max(largest, Math.Abs(numeric[j]));
             var diff = Math.Abs(analytic[j] - numeric[j]);
-            var allowed = atol + rtol * Math.Abs(numeric[j]);
+            var allowed = Atol + Rtol * Math.Abs(numeric[j]);
             if (diff <= allowed && !double.IsNaN(analytic[j])) continue;
             failures++;
             var excess = double.IsNaN(diff) ? double.PositiveInfinity : diff / allowed;
@@ -106,10 +103,10 @@ internal static class GradCheck
                 .Append($"{op}: gradient of input {input} (shape [{string.Join(", ", shape)}]) differs from central finite differences ")
                 .Append($"in {failures} of {numeric.Length} elements; worst at element {worst} (index [{string.Join(", ", Unravel(worst, shape))}]): ")
                 .Append($"autograd {analytic[worst]:R}, numeric {numeric[worst]:R}, |diff| {Math.Abs(analytic[worst] - numeric[worst]):G3} ")
-                .Append($"> atol {atol} + rtol {rtol} * |numeric|");
+                .Append($"> atol {Atol} + rtol {Rtol} * |numeric|");
             throw new XunitException(message.ToString());
         }
-        if (largest <= atol)
+        if (largest <= Atol)
             throw new XunitException($"{op}: the numeric gradient of input {input} is zero everywhere, so this check cannot fail; " +
                                      "pick inputs the output depends on");
     }
