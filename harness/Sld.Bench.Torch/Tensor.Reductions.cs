@@ -60,9 +60,9 @@ public sealed partial class Tensor
         return Wrap2(status, v, i);
     }
 
-    public Tensor argsort(long dim = -1, bool descending = false)
+    public Tensor argsort(long dim = -1, bool descending = false, bool stable = false)
     {
-        var (values, indices) = sort(dim, descending);
+        var (values, indices) = sort(dim, descending, stable);
         values.Dispose();
         return indices;
     }

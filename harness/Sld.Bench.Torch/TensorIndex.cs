@@ -37,7 +37,14 @@ public readonly struct TensorIndex
 
     internal static Tensor Apply(Tensor x, TensorIndex[] indices)
     {
-        var consumed = indices.Count(i => i._kind is Kind.Integer or Kind.Slice or Kind.Tensor);
+        // Dimensions of x the expression names; a boolean mask names as many as it has, so that an
+        // ellipsis before a 2-d mask stands for one dimension fewer.
+        var consumed = indices.Sum(i => i._kind switch
+        {
+            Kind.Integer or Kind.Slice => 1L,
+            Kind.Tensor => i._tensor!.dtype == ScalarType.Bool ? i._tensor.dim() : 1L,
+            _ => 0L,
+        });
         var ndim = x.dim();
         var current = x;
         var dim = 0L;

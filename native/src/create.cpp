@@ -5,26 +5,35 @@ using sldt::ints;
 using sldt::options;
 using sldt::wrap;
 
+namespace {
+// at:: factories drop TensorOptions::requires_grad (only the torch:: variable factories apply it), so the
+// flag is set on the result instead.
+at::Tensor leaf(at::Tensor t, int32_t requires_grad) {
+    if (requires_grad != 0) t.requires_grad_(true);
+    return t;
+}
+}  // namespace
+
 extern "C" {
 
 sldt_status sldt_create_empty(const int64_t* sizes, int32_t ndim, int32_t dtype, int32_t dev, int32_t dev_index,
                               int32_t requires_grad, sldt_tensor* out) {
-    SLDT_RETURN(at::empty(ints(sizes, ndim), options(dtype, dev, dev_index, requires_grad != 0)))
+    SLDT_RETURN(leaf(at::empty(ints(sizes, ndim), options(dtype, dev, dev_index)), requires_grad))
 }
 
 sldt_status sldt_create_zeros(const int64_t* sizes, int32_t ndim, int32_t dtype, int32_t dev, int32_t dev_index,
                               int32_t requires_grad, sldt_tensor* out) {
-    SLDT_RETURN(at::zeros(ints(sizes, ndim), options(dtype, dev, dev_index, requires_grad != 0)))
+    SLDT_RETURN(leaf(at::zeros(ints(sizes, ndim), options(dtype, dev, dev_index)), requires_grad))
 }
 
 sldt_status sldt_create_ones(const int64_t* sizes, int32_t ndim, int32_t dtype, int32_t dev, int32_t dev_index,
                              int32_t requires_grad, sldt_tensor* out) {
-    SLDT_RETURN(at::ones(ints(sizes, ndim), options(dtype, dev, dev_index, requires_grad != 0)))
+    SLDT_RETURN(leaf(at::ones(ints(sizes, ndim), options(dtype, dev, dev_index)), requires_grad))
 }
 
 sldt_status sldt_create_full(const int64_t* sizes, int32_t ndim, double value, int32_t dtype, int32_t dev,
                              int32_t dev_index, int32_t requires_grad, sldt_tensor* out) {
-    SLDT_RETURN(at::full(ints(sizes, ndim), value, options(dtype, dev, dev_index, requires_grad != 0)))
+    SLDT_RETURN(leaf(at::full(ints(sizes, ndim), value, options(dtype, dev, dev_index)), requires_grad))
 }
 
 sldt_status sldt_create_arange(double start, double end, double step, int32_t dtype, int32_t dev, int32_t dev_index,

@@ -30,11 +30,11 @@ using sldt::wrap;
 extern "C" {
 
 sldt_status sldt_math_add(sldt_tensor a, sldt_tensor b, double alpha, sldt_tensor* out) {
-    SLDT_RETURN(at::add(T(a), T(b), alpha))
+    SLDT_RETURN(at::add(T(a), T(b), sldt::scalar(alpha)))
 }
 
 sldt_status sldt_math_sub(sldt_tensor a, sldt_tensor b, double alpha, sldt_tensor* out) {
-    SLDT_RETURN(at::sub(T(a), T(b), alpha))
+    SLDT_RETURN(at::sub(T(a), T(b), sldt::scalar(alpha)))
 }
 
 SLDT_BINARY(mul, at::mul(a, b))
@@ -62,12 +62,12 @@ sldt_status sldt_math_lerp(sldt_tensor a, sldt_tensor b, double weight, sldt_ten
     SLDT_RETURN(at::lerp(T(a), T(b), weight))
 }
 
-SLDT_SCALAR(add_scalar, at::add(a, b))
-SLDT_SCALAR(mul_scalar, at::mul(a, b))
-SLDT_SCALAR(div_scalar, at::div(a, b))
-SLDT_SCALAR(rsub_scalar, at::rsub(a, b))
-SLDT_SCALAR(pow_scalar, at::pow(a, b))
-SLDT_SCALAR(remainder_scalar, at::remainder(a, b))
+SLDT_SCALAR(add_scalar, at::add(a, sldt::scalar(b)))
+SLDT_SCALAR(mul_scalar, at::mul(a, sldt::scalar(b)))
+SLDT_SCALAR(div_scalar, at::div(a, sldt::scalar(b)))
+SLDT_SCALAR(rsub_scalar, at::rsub(a, sldt::scalar(b)))
+SLDT_SCALAR(pow_scalar, at::pow(a, sldt::scalar(b)))
+SLDT_SCALAR(remainder_scalar, at::remainder(a, sldt::scalar(b)))
 SLDT_SCALAR(eq_scalar, at::eq(a, b))
 SLDT_SCALAR(ne_scalar, at::ne(a, b))
 SLDT_SCALAR(lt_scalar, at::lt(a, b))
@@ -78,14 +78,14 @@ SLDT_SCALAR(ge_scalar, at::ge(a, b))
 sldt_status sldt_math_clamp(sldt_tensor a, int32_t has_min, double lo, int32_t has_max, double hi, sldt_tensor* out) {
     SLDT_BEGIN
     if (has_min == 0 && has_max == 0) throw std::invalid_argument("clamp needs at least one bound");
-    c10::optional<at::Scalar> min_v = has_min != 0 ? c10::optional<at::Scalar>(lo) : c10::nullopt;
-    c10::optional<at::Scalar> max_v = has_max != 0 ? c10::optional<at::Scalar>(hi) : c10::nullopt;
+    c10::optional<at::Scalar> min_v = has_min != 0 ? c10::optional<at::Scalar>(sldt::scalar(lo)) : c10::nullopt;
+    c10::optional<at::Scalar> max_v = has_max != 0 ? c10::optional<at::Scalar>(sldt::scalar(hi)) : c10::nullopt;
     *out = wrap(at::clamp(T(a), min_v, max_v));
     SLDT_END
 }
 
 sldt_status sldt_math_where_scalar(sldt_tensor cond, sldt_tensor a, double b, sldt_tensor* out) {
-    SLDT_RETURN(at::where(T(cond), T(a), at::Scalar(b)))
+    SLDT_RETURN(at::where(T(cond), T(a), sldt::scalar(b)))
 }
 
 SLDT_UNARY(neg, at::neg(a))

@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>
 
 #include <atomic>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,15 @@ inline c10::List<c10::optional<at::Tensor>> optional_list(const sldt_tensor* ts,
     l.reserve(static_cast<size_t>(n));
     for (int32_t i = 0; i < n; ++i) l.push_back(opt(ts[i]));
     return l;
+}
+
+// A scalar from the C ABI as PyTorch would type it: a whole number within int64 range becomes an integer
+// Scalar, so int64 tensors stay int64 under x + 1 or x - 0 (the managed x - b sends -b) and an integral
+// alpha is accepted for integer tensors; a fractional value stays a double and promotes them to float.
+inline at::Scalar scalar(double v) {
+    if (std::trunc(v) == v && v >= -9223372036854775808.0 && v < 9223372036854775808.0)
+        return at::Scalar(static_cast<int64_t>(v));
+    return at::Scalar(v);
 }
 
 inline int64_t reduction(int32_t code) {

@@ -192,14 +192,14 @@ sldt_status sldt_tensor_uniform_(sldt_tensor t, double from, double to) {
 sldt_status sldt_tensor_add_(sldt_tensor t, sldt_tensor other, double alpha) {
     SLDT_BEGIN
     auto target = T(t);
-    target.add_(T(other), alpha);
+    target.add_(T(other), sldt::scalar(alpha));
     SLDT_END
 }
 
 sldt_status sldt_tensor_mul_scalar_(sldt_tensor t, double value) {
     SLDT_BEGIN
     auto target = T(t);
-    target.mul_(value);
+    target.mul_(sldt::scalar(value));
     SLDT_END
 }
 
