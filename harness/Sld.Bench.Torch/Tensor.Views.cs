@@ -50,6 +50,17 @@ public sealed partial class Tensor
     /// <summary>A complex tensor viewed as real with a trailing dimension of 2 (real, imaginary).</summary>
     public Tensor view_as_real() => Wrap(sldt_view_as_real(Handle, out var r), r);
 
+    /// <summary>
+    /// A view of this tensor's storage with explicit sizes, strides and storage offset (in elements, from the
+    /// start of the storage). It can alias any part of the storage, so writes through it show everywhere.
+    /// </summary>
+    public Tensor as_strided(long[] size, long[] stride, long storage_offset = 0)
+    {
+        if (size.Length != stride.Length)
+            throw new ArgumentException($"as_strided got {size.Length} sizes but {stride.Length} strides");
+        return Wrap(sldt_view_as_strided(Handle, size, stride, size.Length, storage_offset, out var r), r);
+    }
+
     public Tensor index_select(long dim, Tensor index) =>
         Wrap(sldt_view_index_select(Handle, dim, index.Handle, out var r), r);
 

@@ -152,6 +152,9 @@ SLDT_API sldt_status sldt_view_repeat(sldt_tensor t, const int64_t* repeats, int
 SLDT_API sldt_status sldt_view_flip(sldt_tensor t, const int64_t* dims, int32_t ndim, sldt_tensor* out);
 SLDT_API sldt_status sldt_view_roll(sldt_tensor t, int64_t shift, int64_t dim, sldt_tensor* out);
 SLDT_API sldt_status sldt_view_as_real(sldt_tensor t, sldt_tensor* out);
+/* a view with explicit sizes, strides and storage offset over t's storage (how torch.load rebuilds tensors) */
+SLDT_API sldt_status sldt_view_as_strided(sldt_tensor t, const int64_t* sizes, const int64_t* strides, int32_t ndim,
+                                          int64_t storage_offset, sldt_tensor* out);
 SLDT_API sldt_status sldt_view_index_select(sldt_tensor t, int64_t dim, sldt_tensor index, sldt_tensor* out);
 SLDT_API sldt_status sldt_view_index(sldt_tensor t, const sldt_tensor* indices, int32_t n, sldt_tensor* out);
 SLDT_API sldt_status sldt_view_gather(sldt_tensor t, int64_t dim, sldt_tensor index, sldt_tensor* out);

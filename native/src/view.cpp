@@ -77,6 +77,11 @@ sldt_status sldt_view_roll(sldt_tensor t, int64_t shift, int64_t dim, sldt_tenso
 
 sldt_status sldt_view_as_real(sldt_tensor t, sldt_tensor* out) { SLDT_RETURN(at::view_as_real(T(t))) }
 
+sldt_status sldt_view_as_strided(sldt_tensor t, const int64_t* sizes, const int64_t* strides, int32_t ndim,
+                                 int64_t storage_offset, sldt_tensor* out) {
+    SLDT_RETURN(T(t).as_strided(ints(sizes, ndim), ints(strides, ndim), storage_offset))
+}
+
 sldt_status sldt_view_index_select(sldt_tensor t, int64_t dim, sldt_tensor index, sldt_tensor* out) {
     SLDT_RETURN(T(t).index_select(dim, T(index)))
 }

@@ -57,6 +57,10 @@ internal static partial class NativeMethods
     internal static partial int sldt_view_as_real(TensorHandle t, out IntPtr @out);
 
     [LibraryImport(Lib)]
+    internal static partial int sldt_view_as_strided(TensorHandle t, ReadOnlySpan<long> sizes, ReadOnlySpan<long> strides, int ndim,
+                                                     long storage_offset, out IntPtr @out);
+
+    [LibraryImport(Lib)]
     internal static partial int sldt_view_index_select(TensorHandle t, long dim, TensorHandle index, out IntPtr @out);
 
     [LibraryImport(Lib)]
