@@ -1,6 +1,7 @@
 // Parity of TorchCheckpoint with PyTorch: tests/reference/torch_save_fixtures.py writes torch.save files and
 // the exact bytes, strides and aliasing of every tensor in them; these tests load the files and compare bit for
 // bit, check Python values and module loading, and check that damaged or unsupported files name themselves.
+using Sld.Bench.Testing;
 using System.IO.Compression;
 using System.Numerics;
 using System.Text;
@@ -16,7 +17,7 @@ public sealed class TorchSaveFixtures : IDisposable
     public TorchSaveFixtures()
     {
         Directory = Path.Combine(Path.GetTempPath(), $"sld-torch-save-{Guid.NewGuid():N}");
-        ReferencePython.Run("tests/reference/torch_save_fixtures.py", Directory);
+        ReferencePython.Run("torch_save_fixtures.py", Directory);
         Expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "expected.json")));
     }
 

@@ -10,7 +10,7 @@ internal static partial class NativeMethods
     internal const string Lib = "sldtorch";
 
     /// <summary>The ABI version this binding was written against (SLDT_ABI_VERSION in sldtorch.h).</summary>
-    internal const int AbiVersion = 1;
+    internal const int AbiVersion = 2;
 
     static NativeMethods() => NativeLibraryLoader.Register(typeof(NativeMethods).Assembly);
 
@@ -65,7 +65,7 @@ internal static class NativeLibraryLoader
         }
     }
 
-    private static unsafe void CheckAbi(IntPtr handle, string path)
+    internal static unsafe void CheckAbi(IntPtr handle, string path)
     {
         if (!NativeLibrary.TryGetExport(handle, "sldt_abi_version", out var fn))
             throw new DllNotFoundException($"{path} has no sldt_abi_version export: it is not the Sld.Bench shim.");
