@@ -1,0 +1,43 @@
+// The command tree of sldbench. Each command group lives in its own file under Commands/ and exposes a
+// static Create(); adding a command is adding a file and one line here.
+using System.CommandLine;
+using Sld.Bench.Cli.Commands;
+
+namespace Sld.Bench.Cli;
+
+/// <summary>Exit codes scripts can rely on.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>The work ran and failed (a failed run, a diverged cell, a failed test of a score).</summary>
+    public const int Failure = 1;
+
+    /// <summary>The input was wrong: bad arguments, a malformed config, a missing or corrupt file.</summary>
+    public const int InvalidInput = 2;
+
+    /// <summary>Interrupted by Ctrl+C or SIGTERM; whatever was recorded so far is kept.</summary>
+    public const int Interrupted = 130;
+}
+
+public static class CommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Sld.Bench: speech recognition on discrete speech tokens, from YAML sweeps to paper tables.");
+        root.Subcommands.Add(InfoCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run with --help for usage.");
+            return ExitCodes.InvalidInput;
+        }
+        return parse.Invoke();
+    }
+}
