@@ -1,0 +1,280 @@
+// The results database as the executor and the dashboard use it: open by one location string (SQLite file
+// in WAL mode, or PostgreSQL), migrate, and run every operation in a short transaction retried on lock
+// contention. Writes that must be atomic across worker processes (claims, upserts) are conditional SQL
+// shared by both providers; reads go through EF Core. The operations live in the ResultsStore.*.cs parts.
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Sld.Bench.Shared.Storage;
+
+public sealed partial class ResultsStore : IAsyncDisposable
+{
+    private const int MaxTransientAttempts = 40;
+    private int _transientRetries;
+
+    private ResultsStore(StoreLocation location) => Location = location;
+
+    public StoreLocation Location { get; }
+
+    public bool IsReadOnly => Location.ReadOnly;
+
+    /// <summary>How many times an operation was retried because another process held a lock (for diagnostics).</summary>
+    public int TransientRetries => Volatile.Read(ref _transientRetries);
+
+    /// <summary>
+    /// Opens (and for read-write, creates and migrates) the database named by <paramref name="location"/>:
+    /// a path or sqlite:PATH, postgresql://user:pass@host:port/db, or a connection string.
+    /// </summary>
+    public static async Task<ResultsStore> OpenAsync(string location, bool readOnly = false, CancellationToken ct = default)
+    {
+        var store = new ResultsStore(StoreLocation.Parse(location, readOnly));
+        if (readOnly)
+        {
+            if (store.Location.SqliteFile is { } file && !File.Exists(file))
+                throw new FileNotFoundException($"results database {file} does not exist", file);
+            return store;
+        }
+        if (store.Location.SqliteFile is { } path && Path.GetDirectoryName(path) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
+        await store.MigrateAsync(ct);
+        return store;
+    }
+
+    /// <summary>Opens a read-only view for the dashboard: no migration, no writes (SQLite Mode=ReadOnly, PostgreSQL read-only transactions).</summary>
+    public static Task<ResultsStore> OpenReadOnlyAsync(string location, CancellationToken ct = default) => OpenAsync(location, readOnly: true, ct);
+
+    /// <summary>A new EF Core context (no tracking) for queries the store does not offer; dispose it.</summary>
+    public ResultsDbContext CreateContext() => Location.Provider switch
+    {
+        StoreProvider.Sqlite => new SqliteResultsDbContext(new DbContextOptionsBuilder<SqliteResultsDbContext>()
+            .UseSqlite(Location.ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options),
+        _ => new PostgresResultsDbContext(new DbContextOptionsBuilder<PostgresResultsDbContext>()
+            .UseNpgsql(Location.ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options),
+    };
+
+    /// <summary>The names of the migrations applied to the database, oldest first.</summary>
+    public async Task<IReadOnlyList<string>> AppliedMigrationsAsync(CancellationToken ct = default)
+    {
+        await using var ctx = CreateContext();
+        return (await ctx.Database.GetAppliedMigrationsAsync(ct)).ToList();
+    }
+
+    private async Task MigrateAsync(CancellationToken ct)
+    {
+        if (Location.Provider == StoreProvider.Sqlite)
+        {
+            // WAL lets readers (the dashboard) run beside one writer; it is a property of the file, set once.
+            await RetryAsync(async () =>
+            {
+                await using var conn = await OpenConnectionAsync(ct);
+                await using var cmd = conn.CreateCommand();
+                cmd.CommandText = "PRAGMA journal_mode=WAL;";
+                var mode = (string?)await cmd.ExecuteScalarAsync(ct);
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                    throw new SqliteException($"could not switch {Location} to WAL (journal mode is {mode})", 5);
+                return 0;
+            }, ct);
+        }
+        await RetryAsync(async () =>
+        {
+            await using var ctx = CreateContext();
+            await ctx.Database.MigrateAsync(ct);
+            return 0;
+        }, ct);
+    }
+
+    private async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
+    {
+        DbConnection conn = Location.Provider == StoreProvider.Sqlite
+            ? new SqliteConnection(Location.ConnectionString)
+            : new NpgsqlConnection(Location.ConnectionString);
+        try
+        {
+            await conn.OpenAsync(ct);
+            if (conn is SqliteConnection)
+            {
+                await using var cmd = conn.CreateCommand();
+                // NORMAL is durable across application crashes in WAL mode and much cheaper than FULL.
+                cmd.CommandText = $"PRAGMA busy_timeout={(int)StoreLocation.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous=NORMAL;";
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            return conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction (SQLite: BEGIN IMMEDIATE), retried as a whole on lock contention.</summary>
+    private Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        EnsureWritable();
+        return RetryAsync(async () =>
+        {
+            await using var conn = await OpenConnectionAsync(ct);
+            await using var tx = conn is SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: false)
+                : await conn.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            var result = await work(conn, tx);
+            await tx.CommitAsync(ct);
+            return result;
+        }, ct);
+    }
+
+    /// <summary>Runs a read on a fresh EF context, retried on lock contention.</summary>
+    private Task<T> ReadAsync<T>(Func<ResultsDbContext, Task<T>> work, CancellationToken ct) =>
+        RetryAsync(async () =>
+        {
+            await using var ctx = CreateContext();
+            return await work(ctx);
+        }, ct);
+
+    private async Task<T> RetryAsync<T>(Func<Task<T>> operation, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await operation();
+            }
+            catch (Exception e) when (IsTransient(e) && attempt < MaxTransientAttempts)
+            {
+                Interlocked.Increment(ref _transientRetries);
+                var ms = Math.Min(1000, 5 * (1 << Math.Min(attempt, 8)));
+                await Task.Delay(TimeSpan.FromMilliseconds(ms / 2 + Random.Shared.Next(ms)), ct);
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        SqliteException s => s.SqliteErrorCode is 5 or 6, // SQLITE_BUSY (incl. BUSY_SNAPSHOT), SQLITE_LOCKED
+        PostgresException p => p.SqlState is "40001" or "40P01" or "55P03", // serialization failure, deadlock, lock not available
+        DbUpdateException { InnerException: { } inner } => IsTransient(inner),
+        InvalidOperationException { InnerException: { } inner } => IsTransient(inner),
+        _ => false,
+    };
+
+    private void EnsureWritable()
+    {
+        if (IsReadOnly) throw new InvalidOperationException($"the results store {Location} was opened read-only");
+    }
+
+    private static DbCommand Command(DbConnection conn, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters) AddParameter(cmd, name, value);
+        return cmd;
+    }
+
+    private static void AddParameter(DbCommand cmd, string name, object? value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value ?? DBNull.Value;
+        cmd.Parameters.Add(p);
+    }
+
+    private static async Task<int> ExecuteAsync(DbConnection conn, DbTransaction? tx, string sql, params (string, object?)[] parameters)
+    {
+        await using var cmd = Command(conn, tx, sql, parameters);
+        return await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Inserts rows in bulk, optionally with an ON CONFLICT clause and a RETURNING list (both understood by
+    /// SQLite and PostgreSQL). Returns the returned rows.
+    /// </summary>
+    private static async Task<List<object?[]>> BulkInsertAsync(DbConnection conn, DbTransaction tx, string table, string[] columns,
+        IReadOnlyList<object?[]> rows, string conflict = "", string returning = "")
+    {
+        var results = new List<object?[]>();
+        if (conn is SqliteConnection)
+        {
+            // In-process SQLite: one prepared single-row statement re-bound per row is fastest (binding the
+            // parameters of a huge multi-row statement by name is quadratic in SQLite).
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})"
+                + (conflict.Length > 0 ? " " + conflict : "") + (returning.Length > 0 ? " RETURNING " + returning : "");
+            for (var c = 0; c < columns.Length; c++) AddParameter(cmd, "@p" + c, null);
+            foreach (var row in rows)
+            {
+                for (var c = 0; c < columns.Length; c++) cmd.Parameters[c].Value = row[c] ?? DBNull.Value;
+                if (returning.Length == 0) await cmd.ExecuteNonQueryAsync();
+                else await ReadReturnedAsync(cmd, results);
+            }
+            return results;
+        }
+        // PostgreSQL: multi-row statements, one round trip per chunk (at most 65535 parameters per statement).
+        var perChunk = Math.Clamp(30000 / columns.Length, 1, 1000);
+        for (var start = 0; start < rows.Count; start += perChunk)
+        {
+            var count = Math.Min(perChunk, rows.Count - start);
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            var sql = new System.Text.StringBuilder($"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ");
+            var n = 0;
+            for (var r = 0; r < count; r++)
+            {
+                if (r > 0) sql.Append(", ");
+                sql.Append('(');
+                var row = rows[start + r];
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    if (c > 0) sql.Append(", ");
+                    var name = "@p" + n++;
+                    sql.Append(name);
+                    AddParameter(cmd, name, row[c]);
+                }
+                sql.Append(')');
+            }
+            if (conflict.Length > 0) sql.Append(' ').Append(conflict);
+            if (returning.Length > 0) sql.Append(" RETURNING ").Append(returning);
+            cmd.CommandText = sql.ToString();
+            if (returning.Length == 0)
+            {
+                await cmd.ExecuteNonQueryAsync();
+                continue;
+            }
+            await ReadReturnedAsync(cmd, results);
+        }
+        return results;
+    }
+
+    private static async Task ReadReturnedAsync(DbCommand cmd, List<object?[]> results)
+    {
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var values = new object?[reader.FieldCount];
+            reader.GetValues(values!);
+            results.Add(values.Select(v => v is DBNull ? null : v).ToArray());
+        }
+    }
+
+    private static string Status(RunStatus s) => s.ToString().ToLowerInvariant();
+
+    private static string Status(ArtifactStatus s) => s.ToString().ToLowerInvariant();
+
+    public ValueTask DisposeAsync()
+    {
+        if (Location.Provider == StoreProvider.Sqlite)
+        {
+            using var conn = new SqliteConnection(Location.ConnectionString);
+            SqliteConnection.ClearPool(conn);
+        }
+        else
+        {
+            using var conn = new NpgsqlConnection(Location.ConnectionString);
+            NpgsqlConnection.ClearPool(conn);
+        }
+        return ValueTask.CompletedTask;
+    }
+}
