@@ -55,23 +55,28 @@ public sealed partial class ResultsStore
         options ??= new ClaimOptions();
         var worker = options.Worker;
         var now = DateTime.UtcNow;
-        var stale = await WriteAsync((conn, tx) => ExecuteAsync(conn, tx,
-            Release("sweep_id = @sweep AND status = @running AND heartbeat_at < @cutoff"),
-            ReleaseParameters(options, now, "its worker stopped sending heartbeats", ("@sweep", sweepId), ("@cutoff", now - options.StaleAfter))), ct);
-
-        var local = await ReadRowsAsync(
-            "SELECT id, claimed_by_pid, claimed_process_start, claim_token FROM runs WHERE sweep_id = @sweep AND status = @running AND claimed_by_host = @host",
-            r => (Id: r.GetInt64(0), Pid: r.IsDBNull(1) ? (int?)null : r.GetInt32(1), Start: r.IsDBNull(2) ? (DateTime?)null : ReadUtc(r, 2), Token: r.IsDBNull(3) ? null : r.GetString(3)),
-            ct, ("@sweep", sweepId), ("@running", Status(RunStatus.Running)), ("@host", worker.Host));
-        var dead = 0;
-        foreach (var run in local)
+        var cutoff = now - options.StaleAfter;
+        // Read first: in the common case nothing is abandoned and no write lock is taken.
+        var candidates = await ReadRowsAsync(
+            "SELECT id, claimed_by_host, claimed_by_pid, claimed_process_start, claim_token, heartbeat_at FROM runs " +
+            "WHERE sweep_id = @sweep AND status = @running AND (heartbeat_at < @cutoff OR claimed_by_host = @host)",
+            r => (Id: r.GetInt64(0), Host: r.IsDBNull(1) ? null : r.GetString(1), Pid: r.IsDBNull(2) ? (int?)null : r.GetInt32(2),
+                Start: r.IsDBNull(3) ? (DateTime?)null : ReadUtc(r, 3), Token: r.IsDBNull(4) ? null : r.GetString(4),
+                Heartbeat: r.IsDBNull(5) ? (DateTime?)null : ReadUtc(r, 5)),
+            ct, ("@sweep", sweepId), ("@running", Status(RunStatus.Running)), ("@cutoff", cutoff), ("@host", worker.Host));
+        var taken = 0;
+        foreach (var run in candidates)
         {
-            if (run.Pid is not { } pid || IsAlive(pid, run.Start)) continue;
-            dead += await WriteAsync((conn, tx) => ExecuteAsync(conn, tx,
+            var why = run.Heartbeat < cutoff ? "its worker stopped sending heartbeats"
+                : run.Host == worker.Host && run.Pid is { } pid && !IsAlive(pid, run.Start) ? $"its process {run.Host}:{pid} is gone"
+                : null;
+            if (why == null) continue;
+            // The token condition makes this a no-op if the run finished or was taken back meanwhile.
+            taken += await WriteAsync((conn, tx) => ExecuteAsync(conn, tx,
                 Release("id = @id AND status = @running AND claim_token = @token"),
-                ReleaseParameters(options, now, $"its process {worker.Host}:{pid} is gone", ("@id", run.Id), ("@token", run.Token))), ct);
+                ReleaseParameters(options, now, why, ("@id", run.Id), ("@token", run.Token))), ct);
         }
-        return stale + dead;
+        return taken;
     }
 
     private static string Release(string where) =>

@@ -116,14 +116,19 @@ public abstract class StoreContractTests
         var (store, sweepId) = await PlannedAsync();
         await using var _ = store;
         var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();
-        var workers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        // Each worker opens its own store first; then all start together, so they really compete.
+        var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ResultsStore.OpenAsync(store.Location.ConnectionString)));
+        using var start = new Barrier(4);
+        var workers = stores.Select((own, w) => Task.Run(async () =>
         {
-            await using var own = await ResultsStore.OpenAsync(store.Location.ConnectionString);
+            await using var _ = own;
             var worker = new ClaimOptions { Worker = WorkerIdentity.Current with { Host = $"{WorkerIdentity.Current.Host}-thread{w}" } };
+            start.SignalAndWait(TimeSpan.FromSeconds(60));
             while (await own.ClaimNextAsync(sweepId, worker) is { } claim)
             {
                 claimed.Add(claim.RunId);
                 await own.RecordMetricsAsync(claim.RunId, [new MetricPoint(1, "loss", 2.5), new MetricPoint(2, "loss", 2.0)]);
+                await Task.Delay(5); // the "work": gives the other workers their turn at the lock
                 Assert.True(await own.HeartbeatAsync(claim));
                 Assert.True(await own.MarkDoneAsync(claim));
             }
