@@ -26,10 +26,12 @@ public sealed record TrainStepOptions
     /// <summary>Set on the child process that runs the C# measurement and prints its JSON line.</summary>
     public bool Worker { get; init; }
 
+    public bool Help { get; init; }
+
     public const string Usage = """
         usage: Sld.Bench.Bench.TrainStep [--threads N] [--warmup N] [--steps N] [--rounds N]
                                          [--batch N] [--block N] [--layers N] [--heads N] [--embd N] [--vocab N]
-                                         [--seed N] [--python PATH] [--reference PATH] [--only csharp|pytorch]
+                                         [--seed N] [--python PATH] [--reference PATH] [--only csharp|pytorch] [--help]
           Times one GPT training step (forward, cross-entropy, backward, clip_grad_norm_, AdamW, zero_grad) in C#
           and in PyTorch eager on the same libtorch, alternating fresh processes for --rounds rounds.
           Defaults: threads = cores, warmup 2, steps 6, rounds 4, batch 16 x block 256, 4 layers, 4 heads, width
@@ -42,9 +44,9 @@ public sealed record TrainStepOptions
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
-            if (name == "--worker")
+            if (name is "--worker" or "--help" or "-h")
             {
-                o = o with { Worker = true };
+                o = name == "--worker" ? o with { Worker = true } : o with { Help = true };
                 continue;
             }
             if (i + 1 >= args.Count) throw new ArgumentException($"option {name} needs a value");

@@ -15,7 +15,7 @@ public static class TrainStepReport
         var w = Console.Out;
         w.WriteLine();
         w.WriteLine(Invariant($"GPT train step: {o.Layers} layers, width {o.Embd}, {o.Heads} heads, T={o.Block}, batch {o.Batch} ({any.TokensPerStep} tokens/step), vocab {o.Vocab}, {any.Parameters:N0} parameters"));
-        w.WriteLine(Invariant($"libtorch {csharp.Concat(pytorch).First().Torch}, {o.Threads} threads ({MeasurementProcess.ThreadEnvironment(o.Threads)}), {o.Rounds} rounds x {o.Steps} timed steps after {o.Warmup} warmup"));
+        w.WriteLine(Invariant($"libtorch {csharp.Concat(pytorch).First().Torch}, threads {o.Threads} ({MeasurementProcess.ThreadEnvironment(o.Threads)}), {o.Rounds} rounds x {o.Steps} timed steps after {o.Warmup} warmup"));
         w.WriteLine();
         w.WriteLine($"{"implementation",-15} {"tokens/s median",15} {"mean",7} {"best",7} {"ms/step median",15} {"first loss",11} {"last loss",10} {"peak RSS MB",12} {"faults/step",12}");
         var py = Row(w, pytorch);
