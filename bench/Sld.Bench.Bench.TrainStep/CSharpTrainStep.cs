@@ -44,12 +44,14 @@ public static class CSharpTrainStep
         var nativeBefore = torch.native_live_tensors();
         var faultsBefore = MinorPageFaults();
         var stepMs = new double[o.Steps];
+        var stepCpuMs = new double[o.Steps];
         var losses = new float[o.Steps];
         for (var i = 0; i < o.Steps; i++)
         {
-            var start = Stopwatch.GetTimestamp();
+            var (start, cpuStart) = (Stopwatch.GetTimestamp(), Environment.CpuUsage.TotalTime);
             losses[i] = TrainStep();
             stepMs[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            stepCpuMs[i] = (Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds;
         }
         var faults = MinorPageFaults() - faultsBefore;
         var liveAfter = TensorHandle.LiveCount;
@@ -65,6 +67,7 @@ public static class CSharpTrainStep
             Steps = o.Steps,
             TokensPerStep = tokens,
             StepMs = stepMs,
+            StepCpuMs = stepCpuMs,
             MedianTokensPerS = tokens / (Median(stepMs) / 1000),
             MeanTokensPerS = tokens / (stepMs.Average() / 1000),
             FirstLoss = losses[0],

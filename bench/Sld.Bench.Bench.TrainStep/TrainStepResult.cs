@@ -13,6 +13,10 @@ public sealed record TrainStepResult
     public required int Steps { get; init; }
     public required long TokensPerStep { get; init; }
     public required double[] StepMs { get; init; }
+
+    /// <summary>CPU time of the whole process (all threads, user + system) per timed step: less sensitive than
+    /// wall time to other load on the machine, but it counts threads spinning while they wait for work.</summary>
+    public required double[] StepCpuMs { get; init; }
     public required double MedianTokensPerS { get; init; }
     public required double MeanTokensPerS { get; init; }
     public required double FirstLoss { get; init; }

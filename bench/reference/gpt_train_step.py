@@ -131,12 +131,13 @@ def main():
 
     for _ in range(args.warmup):
         train_step()
-    losses, seconds = [], []
+    losses, seconds, cpu_seconds = [], [], []
     faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for _ in range(args.steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         losses.append(train_step())
         seconds.append(time.perf_counter() - t0)
+        cpu_seconds.append(time.process_time() - c0)
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
 
     tokens = args.batch * args.block
@@ -147,6 +148,7 @@ def main():
         "steps": args.steps,
         "tokens_per_step": tokens,
         "step_ms": [s * 1000 for s in seconds],
+        "step_cpu_ms": [s * 1000 for s in cpu_seconds],
         "median_tokens_per_s": tokens / statistics.median(seconds),
         "mean_tokens_per_s": tokens * len(seconds) / sum(seconds),
         "first_loss": losses[0],
