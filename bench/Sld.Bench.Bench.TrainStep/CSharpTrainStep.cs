@@ -1,0 +1,100 @@
+// The C# side of the benchmark: builds Sld.Bench's Gpt with AdamW and times warmup + timed training steps,
+// each inside its own dispose scope and reading the loss back as a real training loop does. Runs in a child
+// process started by the launcher (--worker), so it gets the same fresh process and environment as PyTorch.
+using System.Diagnostics;
+using Sld.Bench.Model;
+using Sld.Bench.Torch;
+using Sld.Bench.Torch.Optim;
+
+namespace Sld.Bench.Bench.TrainStep;
+
+public static class CSharpTrainStep
+{
+    public static TrainStepResult Run(TrainStepOptions o)
+    {
+        torch.set_num_threads(o.Threads);
+        torch.manual_seed(o.Seed);
+        using var model = new Gpt(new GptConfig(o.Vocab, o.Block, o.Layers, o.Heads, o.Embd, Dropout: 0.0));
+        model.train();
+        var parameters = model.parameters().ToList();
+        // nanoGPT's configure_optimizers: weight decay on matrices (and embeddings), none on biases and norms.
+        using var optimizer = new AdamW(
+            [
+                new ParamGroup(parameters.Where(p => p.dim() >= 2).ToList(), WeightDecay: 0.1),
+                new ParamGroup(parameters.Where(p => p.dim() < 2).ToList(), WeightDecay: 0.0),
+            ],
+            lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8);
+        using var x = torch.randint(0, o.Vocab, [o.Batch, o.Block]); // (B, T)
+        using var y = torch.randint(0, o.Vocab, [o.Batch, o.Block]);
+
+        float TrainStep()
+        {
+            using var scope = torch.NewDisposeScope();
+            var logits = model.forward(x); // (B, T, V)
+            var loss = model.loss(logits, y);
+            loss.backward();
+            torch.nn.utils.clip_grad_norm_(parameters, 1.0);
+            optimizer.step();
+            optimizer.zero_grad();
+            return loss.item<float>();
+        }
+
+        for (var i = 0; i < o.Warmup; i++) TrainStep();
+        var liveBefore = TensorHandle.LiveCount;
+        var nativeBefore = torch.native_live_tensors();
+        var faultsBefore = MinorPageFaults();
+        var stepMs = new double[o.Steps];
+        var stepCpuMs = new double[o.Steps];
+        var losses = new float[o.Steps];
+        for (var i = 0; i < o.Steps; i++)
+        {
+            var (start, cpuStart) = (Stopwatch.GetTimestamp(), Environment.CpuUsage.TotalTime);
+            losses[i] = TrainStep();
+            stepMs[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            stepCpuMs[i] = (Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds;
+        }
+        var faults = MinorPageFaults() - faultsBefore;
+        var liveAfter = TensorHandle.LiveCount;
+        var nativeAfter = torch.native_live_tensors();
+
+        long tokens = (long)o.Batch * o.Block;
+        using var self = Process.GetCurrentProcess();
+        return new TrainStepResult
+        {
+            Implementation = "csharp",
+            Torch = torch.version,
+            Threads = torch.get_num_threads(),
+            Steps = o.Steps,
+            TokensPerStep = tokens,
+            StepMs = stepMs,
+            StepCpuMs = stepCpuMs,
+            MedianTokensPerS = tokens / (Median(stepMs) / 1000),
+            MeanTokensPerS = tokens / (stepMs.Average() / 1000),
+            FirstLoss = losses[0],
+            LastLoss = losses[^1],
+            PeakRssMb = self.PeakWorkingSet64 / (1024.0 * 1024.0),
+            PageFaultsPerStep = (double)faults / o.Steps,
+            Parameters = model.parameter_count(),
+            LiveTensorsBefore = liveBefore,
+            LiveTensorsAfter = liveAfter,
+            NativeLiveTensorsBefore = nativeBefore,
+            NativeLiveTensorsAfter = nativeAfter,
+            ManagedHeapMb = GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0),
+        };
+    }
+
+    /// <summary>This process's minor page faults so far (field 10 of /proc/self/stat, as getrusage's ru_minflt).</summary>
+    private static long MinorPageFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ": state is field 3
+        return long.Parse(fields[10 - 3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
