@@ -21,11 +21,19 @@ public static partial class torch
 
     public static void manual_seed(ulong seed) => Check(sldt_runtime_manual_seed(seed));
 
+    /// <summary>Intra-op threads of libtorch and of OpenBLAS's own pool, so one setting governs both.</summary>
     public static void set_num_threads(int n) => Check(sldt_runtime_set_num_threads(n));
 
     public static int get_num_threads()
     {
         Check(sldt_runtime_get_num_threads(out var n));
+        return n;
+    }
+
+    /// <summary>OpenBLAS's thread-pool size (resized by set_num_threads), or -1 when another BLAS is in use.</summary>
+    public static int get_blas_num_threads()
+    {
+        Check(sldt_runtime_blas_num_threads(out var n));
         return n;
     }
 

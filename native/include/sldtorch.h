@@ -45,8 +45,10 @@ SLDT_API const char* sldt_error_message(void); /* NULL when no error is pending 
 SLDT_API const char* sldt_error_op(void);
 SLDT_API void sldt_error_clear(void);
 SLDT_API sldt_status sldt_runtime_torch_version(const char** out);
-SLDT_API sldt_status sldt_runtime_set_num_threads(int32_t n);
+SLDT_API sldt_status sldt_runtime_set_num_threads(int32_t n); /* also resizes OpenBLAS's pool */
 SLDT_API sldt_status sldt_runtime_get_num_threads(int32_t* out);
+/* OpenBLAS's own pool size (set together with at::set_num_threads); -1 when OpenBLAS is not loaded */
+SLDT_API sldt_status sldt_runtime_blas_num_threads(int32_t* out);
 SLDT_API sldt_status sldt_runtime_set_num_interop_threads(int32_t n);
 SLDT_API sldt_status sldt_runtime_manual_seed(uint64_t seed);
 SLDT_API sldt_status sldt_runtime_cuda_is_available(int32_t* out);

@@ -6,6 +6,8 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
+#include <dlfcn.h>
+
 namespace sldt {
 
 std::atomic<int64_t> live_handles{0};
@@ -23,6 +25,21 @@ void set_error(const char* op, const char* message) {
     error_state.pending = true;
     error_state.op = op != nullptr ? op : "";
     error_state.message = message != nullptr ? message : "";
+}
+
+// OpenBLAS keeps a thread pool of its own that at::set_num_threads does not resize, so a run asked to use
+// one thread would still multiply matrices on all cores. When the process has OpenBLAS loaded (Debian's
+// libtorch does, through libblas.so.3), find its setter without linking to it, so other BLAS builds still work.
+template <typename Fn>
+Fn blas_symbol(const char* name) {
+    for (const char* lib : {"libopenblas.so.0", "libblas.so.3", "libopenblas.so"}) {
+        void* handle = dlopen(lib, RTLD_LAZY | RTLD_NOLOAD);
+        if (handle == nullptr) continue;
+        void* fn = dlsym(handle, name);
+        dlclose(handle);
+        if (fn != nullptr) return reinterpret_cast<Fn>(fn);
+    }
+    return nullptr;
 }
 
 }  // namespace sldt
@@ -54,12 +71,20 @@ sldt_status sldt_runtime_set_num_threads(int32_t n) {
     SLDT_BEGIN
     if (n < 1) throw std::invalid_argument("thread count must be >= 1, got " + std::to_string(n));
     at::set_num_threads(n);
+    if (auto set_blas = sldt::blas_symbol<void (*)(int)>("openblas_set_num_threads")) set_blas(n);
     SLDT_END
 }
 
 sldt_status sldt_runtime_get_num_threads(int32_t* out) {
     SLDT_BEGIN
     *out = at::get_num_threads();
+    SLDT_END
+}
+
+sldt_status sldt_runtime_blas_num_threads(int32_t* out) {
+    SLDT_BEGIN
+    auto get_blas = sldt::blas_symbol<int (*)()>("openblas_get_num_threads");
+    *out = get_blas != nullptr ? get_blas() : -1;
     SLDT_END
 }
 

@@ -58,4 +58,22 @@ public class NativeLoadingTests
             Directory.Delete(build, recursive: true);
         }
     }
+
+    [Fact]
+    public void SetNumThreadsAlsoResizesTheOpenBlasPool()
+    {
+        var before = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(1);
+            Assert.Equal(1, torch.get_num_threads());
+            Assert.Equal(1, torch.get_blas_num_threads()); // Debian's libtorch runs on OpenBLAS (run.sh installs it)
+            torch.set_num_threads(2);
+            Assert.Equal(2, torch.get_blas_num_threads());
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
+    }
 }

@@ -27,6 +27,9 @@ internal static partial class NativeMethods
     internal static partial int sldt_runtime_get_num_threads(out int @out);
 
     [LibraryImport(Lib)]
+    internal static partial int sldt_runtime_blas_num_threads(out int @out);
+
+    [LibraryImport(Lib)]
     internal static partial int sldt_runtime_set_num_interop_threads(int n);
 
     [LibraryImport(Lib)]
