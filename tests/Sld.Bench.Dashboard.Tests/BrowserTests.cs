@@ -38,9 +38,8 @@ public sealed class BrowserTests(DashboardServer server) : IAsyncLifetime
     private async Task OpenAsync(string path)
     {
         await _page.GotoAsync(new Uri(server.BaseAddress, path).ToString());
-        // Interactive once the circuit is up: Blazor sets this once the server renderer is attached.
-        await _page.WaitForFunctionAsync("() => window.Blazor !== undefined && document.querySelector('.sb-live') !== null");
-        await _page.WaitForTimeoutAsync(400);
+        // Interactive once the circuit is up: the page marks the body after its first interactive render.
+        await _page.WaitForSelectorAsync("body[data-interactive=true]");
     }
 
     private Task ShotAsync(string name)
@@ -122,6 +121,31 @@ public sealed class BrowserTests(DashboardServer server) : IAsyncLifetime
         await OpenAsync($"runs/{run}?view=overview");
         Assert.Contains("codebook_usage", await _page.InnerTextAsync("body"));
         await ShotAsync("run-overview");
+    }
+
+    [Fact]
+    public async Task Compare_two_cells_from_the_leaderboard()
+    {
+        await OpenAsync("?sweep=sld_vs_lm&filter=status%3Ddone&sort=run");
+        var boxes = _page.Locator("#leaderboard tbody input[type=checkbox]");
+        await boxes.Nth(0).CheckAsync();
+        await boxes.Nth(1).CheckAsync();
+        await _page.ClickAsync("#lb-compare");
+        await _page.WaitForURLAsync(u => u.Contains("/compare?runs=", StringComparison.Ordinal));
+        await _page.WaitForSelectorAsync("#compare-table");
+        var table = await _page.InnerTextAsync("#compare-table");
+        Assert.Contains("(baseline)", table);
+        Assert.Contains("Δ WER (points)", table);
+        Assert.Matches(@"\d+ / \d+ / \d+", await _page.Locator("td[data-changes]").Last.InnerTextAsync());
+        Assert.True(await _page.Locator("#changed tbody tr").CountAsync() > 0);
+        await ShotAsync("compare");
+        await _page.ClickAsync("a[data-change=degraded]");
+        await _page.WaitForURLAsync(u => u.Contains("change=degraded", StringComparison.Ordinal));
+        foreach (var cell in await _page.Locator("#changed tbody tr td:nth-child(2)").AllInnerTextsAsync())
+        {
+            var parts = cell.Split('→', StringSplitOptions.TrimEntries);
+            Assert.True(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) > int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // A page that follows the store while a sweep runs: once interactive it asks for the store's version stamp
 // every poll interval (a few indexed aggregates) and reloads its data only when the stamp changed.
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using Sld.Bench.Dashboard.Data;
 using Sld.Bench.Dashboard.Hosting;
 
@@ -28,9 +29,20 @@ public abstract class LivePage : ComponentBase, IDisposable
         LoadedAt = DateTime.UtcNow;
     }
 
-    protected override void OnAfterRender(bool firstRender)
+    [Inject] private IJSRuntime JS { get; set; } = default!;
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        if (firstRender) _ = PollAsync();
+        if (!firstRender) return;
+        _ = PollAsync();
+        try
+        {
+            await JS.InvokeVoidAsync("sldbench.ready");
+        }
+        catch (JSDisconnectedException)
+        {
+            // The page was closed before it became interactive.
+        }
     }
 
     private async Task PollAsync()
