@@ -140,7 +140,7 @@ public sealed class BrowserTests(DashboardServer server) : IAsyncLifetime
         Assert.True(await _page.Locator("#changed tbody tr").CountAsync() > 0);
         await ShotAsync("compare");
         await _page.ClickAsync("a[data-change=degraded]");
-        await _page.WaitForURLAsync(u => u.Contains("change=degraded", StringComparison.Ordinal));
+        await _page.WaitForSelectorAsync("#changed[data-showing=degraded]");
         foreach (var cell in await _page.Locator("#changed tbody tr td:nth-child(2)").AllInnerTextsAsync())
         {
             var parts = cell.Split('→', StringSplitOptions.TrimEntries);
