@@ -13,6 +13,7 @@ APT_PACKAGES=(
   libtorch-dev libopenblas0-pthread                   # libtorch (CPU) and the fast BLAS it needs
   python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
   postgresql                                          # the results store's PostgreSQL tests start a throw-away cluster
+  chromium                                            # the dashboard's browser tests (Playwright drives Debian's Chromium)
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

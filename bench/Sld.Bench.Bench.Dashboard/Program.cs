@@ -1,0 +1,105 @@
+// Generates (or reuses) a large results store and times each dashboard page over HTTP against it: the first
+// request (cold: catalogue and caches empty) and the median and worst of the next ten. Prints a table and
+// writes bench/RESULTS-dashboard.md.
+//   dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- [--db PATH] [--sweeps 10] [--runs-per-sweep 1000] [--utterances 5000]
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Sld.Bench.Bench.Dashboard;
+using Sld.Bench.Dashboard.Hosting;
+
+string Arg(string name, string fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() ?? fallback;
+var database = Path.GetFullPath(Arg("--db", "/tmp/sldbench-dashboard-bench/results.db"));
+var sweeps = int.Parse(Arg("--sweeps", "10"), CultureInfo.InvariantCulture);
+var perSweep = int.Parse(Arg("--runs-per-sweep", "1000"), CultureInfo.InvariantCulture);
+var utterances = int.Parse(Arg("--utterances", "5000"), CultureInfo.InvariantCulture);
+if (perSweep != 1000) throw new ArgumentException("each synthetic sweep is a 4 x 5 x 5 x 5 grid with 2 seeds: 1,000 runs");
+
+if (!File.Exists(database))
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+    await BulkWriter.WriteAsync(database, sweeps, perSweep, utterances, Console.Out);
+}
+var (runs, evaluations, rows) = Count(database);
+var size = new FileInfo(database).Length;
+Console.WriteLine($"store: {database}: {runs:N0} runs, {evaluations:N0} evaluations, {rows:N0} utterance rows, {size / 1e9:F1} GB");
+
+await using var dashboard = await DashboardHost.StartAsync(new DashboardOptions { Database = database, Urls = ["http://127.0.0.1:0"] });
+using var http = new HttpClient { BaseAddress = dashboard.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+var run = FirstDoneRun(database);
+// Warm the JIT on a page that reads no results, so "cold" below measures the data, not the runtime start.
+for (var i = 0; i < 3; i++) (await http.GetAsync("not-a-page")).Dispose();
+var pages = new (string Name, string Path)[]
+{
+    ("Leaderboard, all runs", ""),
+    ("Leaderboard, filtered and sorted", "?filter=loss.strategy%3Dsld&sort=train.lr"),
+    ("Leaderboard, mean over seeds", "?sweep=sweep_03&group=loss.strategy,model.layers,train.lr,tokenizer.k"),
+    ("Sweep grid", "grid?sweep=sweep_03&rows=loss.strategy&cols=model.layers"),
+    ("Run: overview", $"runs/{run}?view=overview"),
+    ("Run: training curves", $"runs/{run}?view=training"),
+    ("Run: test set analysis", $"runs/{run}?view=test-clean"),
+    ("Run: erroneous utterances, page 40", $"runs/{run}?view=test-clean&errors=true&page=40"),
+};
+var results = new List<(string, string, double, double, double)>();
+foreach (var (name, path) in pages)
+{
+    var cold = await TimeAsync(path);
+    var warm = new List<double>();
+    for (var i = 0; i < 10; i++) warm.Add(await TimeAsync(path));
+    warm.Sort();
+    results.Add((name, path, cold, (warm[4] + warm[5]) / 2, warm[^1]));
+    Console.WriteLine($"{name,-40} cold {cold,7:F0} ms   median {(warm[4] + warm[5]) / 2,7:F0} ms   max {warm[^1],7:F0} ms");
+}
+
+var md = new System.Text.StringBuilder();
+md.Append("# Dashboard page times\n\n");
+md.Append($"Command: `dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- --db {database} --sweeps {sweeps} --utterances {utterances}`\n\n");
+md.Append($"Store: SQLite, {runs:N0} runs in {sweeps} sweeps, {evaluations:N0} evaluations, {rows:N0} utterance rows ({utterances:N0} per done run), {size / 1e9:F1} GB. ");
+md.Append($"Machine: {Environment.ProcessorCount} cores. Times are wall time of one GET over loopback (server render incl. database queries), ");
+md.Append("cold = first request for the page after start (the JIT warmed on a page without data; the catalogue cache empty for the first page), then the median and the worst of ten more.\n\n");
+md.Append("| page | path | cold (ms) | median (ms) | max (ms) |\n|---|---|---:|---:|---:|\n");
+foreach (var (name, path, cold, median, max) in results)
+    md.Append(CultureInfo.InvariantCulture, $"| {name} | `/{path}` | {cold:F0} | {median:F0} | {max:F0} |\n");
+var output = Path.Combine(FindRepo(), "bench", "RESULTS-dashboard.md");
+File.WriteAllText(output, md.ToString());
+Console.WriteLine($"wrote {output}");
+return 0;
+
+async Task<double> TimeAsync(string path)
+{
+    var clock = Stopwatch.StartNew();
+    using var response = await http.GetAsync(path);
+    var body = await response.Content.ReadAsStringAsync();
+    clock.Stop();
+    if (!response.IsSuccessStatusCode || body.Length < 1000) throw new InvalidOperationException($"/{path} answered {response.StatusCode}");
+    return clock.Elapsed.TotalMilliseconds;
+}
+
+static (long, long, long) Count(string database)
+{
+    using var conn = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+    conn.Open();
+    long Scalar(string sql)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+    return (Scalar("SELECT COUNT(*) FROM runs"), Scalar("SELECT COUNT(*) FROM evaluations"), Scalar("SELECT SUM(sentences) FROM evaluations"));
+}
+
+static long FirstDoneRun(string database)
+{
+    using var conn = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+    conn.Open();
+    using var cmd = conn.CreateCommand();
+    cmd.CommandText = "SELECT run_id FROM evaluations ORDER BY id DESC LIMIT 1";
+    return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+}
+
+static string FindRepo()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Sld.Bench.sln"))) return dir.FullName;
+    return Directory.GetCurrentDirectory();
+}
