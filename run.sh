@@ -12,6 +12,8 @@ APT_PACKAGES=(
   cmake g++ make                                      # the native shim's build
   libtorch-dev libopenblas0-pthread                   # libtorch (CPU) and the fast BLAS it needs
   python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
+  sctk                                                # NIST sclite and sc_stats: the scoring parity tests' reference
+  texlive-latex-extra                                 # pdflatex + booktabs: the LaTeX export test compiles its table
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
