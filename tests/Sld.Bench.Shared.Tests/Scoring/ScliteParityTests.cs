@@ -134,32 +134,53 @@ public sealed class ScliteParityTests : IDisposable
         return sb.ToString();
     }
 
+    private static readonly string[] Vocabulary = ["a", "b", "c", "the", "cat", "sat", "on", "mat", "ab", "über", "日本", "ça", "x"];
+
     /// <summary>
     /// Random pairs over a small vocabulary (so ties and repeated words are common), with ASCII and non-ASCII
-    /// words, empty sides, and hypotheses that are edits of the reference or unrelated to it.
+    /// words and empty sides; see <see cref="RandomHypotheses"/> for the hypotheses.
     /// </summary>
     internal static (string refs, string hyps) RandomPairs(Random rng, int count)
     {
-        string[] vocabulary = ["a", "b", "c", "the", "cat", "sat", "on", "mat", "ab", "über", "日本", "ça", "x"];
-        var (refs, hyps) = (new StringBuilder(), new StringBuilder());
+        var refs = new StringBuilder();
         for (var i = 0; i < count; i++)
         {
-            var id = $"s{rng.Next(12):00}-{i:0000}";
-            var reference = Enumerable.Range(0, rng.Next(0, 25)).Select(_ => vocabulary[rng.Next(vocabulary.Length)]).ToList();
+            var reference = Enumerable.Range(0, rng.Next(0, 25)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]);
+            AppendTrn(refs, reference, $"s{rng.Next(12):00}-{i:0000}");
+        }
+        return (refs.ToString(), RandomHypotheses(refs.ToString(), rng));
+    }
+
+    /// <summary>
+    /// One hypothesis per line of a reference trn: one in ten unrelated to the reference, the others edits of it
+    /// (15% of words dropped, 15% replaced, 15% followed by an inserted word).
+    /// </summary>
+    internal static string RandomHypotheses(string refsTrn, Random rng)
+    {
+        var hyps = new StringBuilder();
+        foreach (var line in refsTrn.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var open = line.LastIndexOf('(');
+            var reference = TextUnits.Words(line[..open]);
             var hypothesis = new List<string>();
             if (rng.Next(10) == 0)
-                hypothesis.AddRange(Enumerable.Range(0, rng.Next(0, 25)).Select(_ => vocabulary[rng.Next(vocabulary.Length)]));
+                hypothesis.AddRange(Enumerable.Range(0, rng.Next(0, 25)).Select(_ => Vocabulary[rng.Next(Vocabulary.Length)]));
             else
                 foreach (var w in reference)
                 {
                     var r = rng.NextDouble();
                     if (r < 0.15) continue;
-                    hypothesis.Add(r < 0.3 ? vocabulary[rng.Next(vocabulary.Length)] : w);
-                    if (r > 0.85) hypothesis.Add(vocabulary[rng.Next(vocabulary.Length)]);
+                    hypothesis.Add(r < 0.3 ? Vocabulary[rng.Next(Vocabulary.Length)] : w);
+                    if (r > 0.85) hypothesis.Add(Vocabulary[rng.Next(Vocabulary.Length)]);
                 }
-            refs.Append(string.Join(' ', reference)).Append(reference.Count == 0 ? "(" : " (").Append(id).Append(")\n");
-            hyps.Append(string.Join(' ', hypothesis)).Append(hypothesis.Count == 0 ? "(" : " (").Append(id).Append(")\n");
+            AppendTrn(hyps, hypothesis, line[(open + 1)..^1]);
         }
-        return (refs.ToString(), hyps.ToString());
+        return hyps.ToString();
+    }
+
+    private static void AppendTrn(StringBuilder sb, IEnumerable<string> words, string id)
+    {
+        var text = string.Join(' ', words);
+        sb.Append(text).Append(text.Length == 0 ? "(" : " (").Append(id).Append(")\n");
     }
 }
