@@ -33,7 +33,8 @@ public sealed record DiagnosticThresholds
 /// <see cref="InsertionRun"/> when at least <see cref="DiagnosticThresholds.InsertionRun"/>.</item>
 /// <item><see cref="Looping"/>: some n-gram (n up to <see cref="DiagnosticThresholds.LoopMaxN"/>) occurs at
 /// least <see cref="DiagnosticThresholds.LoopRepeats"/> times back to back in the hypothesis and more times back
-/// to back than anywhere in the reference ("very very very" in both is not a loop). <see cref="LoopNgram"/> and
+/// to back than the reference repeats it or a rotation of it anywhere ("very very very" in both is not a loop,
+/// nor is "b a b a b a" against "a b a b a b"). <see cref="LoopNgram"/> and
 /// <see cref="LoopCount"/> name the repeat covering the most words (then the shorter n-gram, then the first).</item>
 /// <item><see cref="Truncated"/>: a non-empty hypothesis whose alignment ends with
 /// <see cref="TrailingDeletions"/> deletions, at least <see cref="DiagnosticThresholds.TruncationWords"/> and
@@ -121,7 +122,7 @@ public static class DecoderDiagnostics
             {
                 var count = RepeatsAt(hypothesis, i, n);
                 if (count < thresholds.LoopRepeats || count * n <= best.count * best.n) continue;
-                if (count <= MaxRepeatsOf(reference, hypothesis, i, n)) continue;
+                if (count <= MaxRepeatsOfRotations(reference, hypothesis, i, n)) continue;
                 best = (i, n, count);
             }
         }
@@ -136,15 +137,22 @@ public static class DecoderDiagnostics
         return count;
     }
 
-    private static int MaxRepeatsOf(IReadOnlyList<string> reference, IReadOnlyList<string> ngramSource, int ngramStart, int n)
+    /// <summary>The most back-to-back repeats in the reference of the n-gram or any of its rotations.</summary>
+    private static int MaxRepeatsOfRotations(IReadOnlyList<string> reference, IReadOnlyList<string> source, int start, int n)
     {
         var most = 0;
-        for (var i = 0; i + n <= reference.Count; i++)
+        for (var rotation = 0; rotation < n; rotation++)
         {
-            if (!SameNgram(reference, i, ngramSource, ngramStart, n)) continue;
-            var count = 1;
-            while (i + (count + 1) * n <= reference.Count && SameNgram(reference, i + count * n, ngramSource, ngramStart, n)) count++;
-            most = Math.Max(most, count);
+            // The repeated hypothesis stretch holds every rotation: the n-gram starting `rotation` words later.
+            var ngram = source.Skip(start + rotation).Take(n).ToArray();
+            if (ngram.Length < n) break;
+            for (var i = 0; i + n <= reference.Count; i++)
+            {
+                if (!SameNgram(reference, i, ngram, 0, n)) continue;
+                var count = 1;
+                while (i + (count + 1) * n <= reference.Count && SameNgram(reference, i + count * n, ngram, 0, n)) count++;
+                most = Math.Max(most, count);
+            }
         }
         return most;
     }

@@ -55,6 +55,14 @@ public sealed record UtteranceScore
     /// <summary>The aligned word pairs with their operations.</summary>
     public TokenAlignment WordAlignment() => new(ReferenceWords, HypothesisWords, WordOps);
 
+    /// <summary>Equal when every stored property is equal (the cached word lists derive from the texts).</summary>
+    public bool Equals(UtteranceScore? other) =>
+        other is not null && Id == other.Id && Speaker == other.Speaker && Subset == other.Subset &&
+        DurationSeconds == other.DurationSeconds && Reference == other.Reference && Hypothesis == other.Hypothesis &&
+        WordOps == other.WordOps && Words == other.Words && Characters == other.Characters && Diagnostics == other.Diagnostics;
+
+    public override int GetHashCode() => HashCode.Combine(Id, Reference, Hypothesis, WordOps, Words, Characters);
+
     internal UtteranceScore WithWords(string[] reference, string[] hypothesis)
     {
         _referenceWords = reference;
