@@ -1,6 +1,10 @@
 // Scores a test set: aligns every utterance at word and character level with sclite's alignment, sums the
 // counts, and records how the numbers were made (normalisation, costs, CER convention, diagnostic thresholds)
 // so that a WER in the database can always be traced to its definition.
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace Sld.Bench.Shared.Scoring;
 
 public sealed record ScoringOptions
@@ -62,25 +66,57 @@ public sealed class CorpusScore
 
 public sealed class CorpusScorer(ScoringOptions options)
 {
+    private const int ChunkSize = 512;
+
     public ScoringOptions Options { get; } = options;
 
+    /// <summary>
+    /// Scores every utterance. Utterances are independent, so chunks of them are scored on all cores, each worker
+    /// with its own aligner and token ids (ids only have to agree within one utterance pair); the result keeps the
+    /// input order.
+    /// </summary>
     public CorpusScore Score(IEnumerable<UtteranceText> utterances)
     {
-        var aligner = new SequenceAligner(Options.Costs);
-        var words = new Dictionary<string, int>(StringComparer.Ordinal);
-        var chars = new Dictionary<string, int>(StringComparer.Ordinal);
+        var input = utterances as IReadOnlyList<UtteranceText> ?? [.. utterances];
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var scores = new List<UtteranceScore>();
-        foreach (var u in utterances)
-        {
+        foreach (var u in input)
             if (!seen.Add(u.Id)) throw new ArgumentException($"utterance '{u.Id}' occurs twice", nameof(utterances));
+        var scores = new UtteranceScore[input.Count];
+        Parallel.ForEach(Partitioner.Create(0, input.Count, ChunkSize), () => new Worker(Options), (range, _, worker) =>
+        {
+            for (var i = range.Item1; i < range.Item2; i++) scores[i] = worker.Score(input[i]);
+            return worker;
+        }, _ => { });
+        return new CorpusScore(Options, scores);
+    }
+
+    /// <summary>Rebuilds a corpus score from stored per-utterance results (for example from the database).</summary>
+    public static CorpusScore FromUtterances(ScoringOptions options, IReadOnlyList<UtteranceScore> utterances) =>
+        new(options, utterances);
+
+    private sealed class Worker(ScoringOptions options)
+    {
+        // Character ids: ASCII characters are their code, the space between words is -1, other grapheme
+        // clusters are numbered above the Unicode range.
+        private const int SpaceId = -1, FirstGraphemeId = 0x110000;
+
+        private readonly SequenceAligner _aligner = new(options.Costs);
+        private readonly Dictionary<string, int> _words = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _graphemes = new(StringComparer.Ordinal);
+        private readonly List<int> _refUnits = [];
+        private readonly List<int> _hypUnits = [];
+        private readonly List<int> _refLengths = [];
+        private readonly List<int> _hypLengths = [];
+
+        public UtteranceScore Score(UtteranceText u)
+        {
             var refWords = TextUnits.Words(u.Reference);
             var hypWords = TextUnits.Words(u.Hypothesis);
-            var ops = aligner.AlignOps<int>(Intern(words, refWords), Intern(words, hypWords));
-            var refChars = Intern(chars, TextUnits.Characters(refWords, Options.CharacterSpaces));
-            var hypChars = Intern(chars, TextUnits.Characters(hypWords, Options.CharacterSpaces));
-            var charCounts = ErrorCounts.FromOps(aligner.AlignOps<int>(refChars, hypChars));
-            scores.Add(new UtteranceScore
+            var ops = _aligner.AlignOps<int>(WordIds(refWords), WordIds(hypWords));
+            var refChars = CharacterIds(refWords, _refUnits, _refLengths);
+            var hypChars = CharacterIds(hypWords, _hypUnits, _hypLengths);
+            var characters = _aligner.AlignCounts<int>(CollectionsMarshal.AsSpan(refChars), CollectionsMarshal.AsSpan(hypChars), CharacterCostBound(ops));
+            return new UtteranceScore
             {
                 Id = u.Id,
                 Speaker = u.Speaker,
@@ -90,25 +126,78 @@ public sealed class CorpusScorer(ScoringOptions options)
                 Hypothesis = u.Hypothesis,
                 WordOps = ops,
                 Words = ErrorCounts.FromOps(ops),
-                Characters = charCounts,
-                Diagnostics = DecoderDiagnostics.Analyze(refWords, hypWords, ops, Options.Diagnostics),
-            }.WithWords(refWords, hypWords));
+                Characters = characters,
+                Diagnostics = DecoderDiagnostics.Analyze(refWords, hypWords, ops, options.Diagnostics),
+            }.WithWords(refWords, hypWords);
         }
-        return new CorpusScore(Options, scores);
-    }
 
-    /// <summary>Rebuilds a corpus score from stored per-utterance results (for example from the database).</summary>
-    public static CorpusScore FromUtterances(ScoringOptions options, IReadOnlyList<UtteranceScore> utterances) =>
-        new(options, utterances);
-
-    private static int[] Intern(Dictionary<string, int> ids, string[] tokens)
-    {
-        var result = new int[tokens.Length];
-        for (var i = 0; i < tokens.Length; i++)
+        private int[] WordIds(string[] tokens)
         {
-            if (!ids.TryGetValue(tokens[i], out var id)) ids[tokens[i]] = id = ids.Count;
-            result[i] = id;
+            var result = new int[tokens.Length];
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                if (!_words.TryGetValue(tokens[i], out var id)) _words[tokens[i]] = id = _words.Count;
+                result[i] = id;
+            }
+            return result;
         }
-        return result;
+
+        /// <summary>
+        /// The cost of one character alignment that follows the word alignment (matched words match, a
+        /// substituted pair aligns position by position, a deleted or inserted word goes with its space, and at
+        /// most one space is left unpaired), an upper bound on the optimum that sizes the aligner's band.
+        /// </summary>
+        private long CharacterCostBound(string ops)
+        {
+            var c = options.Costs;
+            long bound = options.CharacterSpaces ? Math.Max(c.Insertion, c.Deletion) : 0;
+            var (r, h) = (0, 0);
+            foreach (var op in ops)
+            {
+                switch (op)
+                {
+                    case 'C': r++; h++; break;
+                    case 'S':
+                        var (a, b) = (_refLengths[r++], _hypLengths[h++]);
+                        bound += (long)c.Substitution * Math.Min(a, b) + (long)(a > b ? c.Deletion : c.Insertion) * Math.Abs(a - b);
+                        break;
+                    case 'D': bound += (long)c.Deletion * (_refLengths[r++] + 1); break;
+                    default: bound += (long)c.Insertion * (_hypLengths[h++] + 1); break;
+                }
+            }
+            return bound;
+        }
+
+        /// <summary>
+        /// The ids of <see cref="TextUnits.Characters(IReadOnlyList{string}, bool)"/>'s units, without making their
+        /// strings, into <paramref name="units"/>; <paramref name="lengths"/> receives each word's number of units.
+        /// </summary>
+        private List<int> CharacterIds(string[] words, List<int> units, List<int> lengths)
+        {
+            units.Clear();
+            lengths.Clear();
+            for (var w = 0; w < words.Length; w++)
+            {
+                if (w > 0 && options.CharacterSpaces) units.Add(SpaceId);
+                var word = words[w];
+                var before = units.Count;
+                if (!word.AsSpan().ContainsAnyExceptInRange((char)0, (char)0x7F))
+                {
+                    foreach (var ch in word) units.Add(ch);
+                    lengths.Add(units.Count - before);
+                    continue;
+                }
+                var elements = StringInfo.GetTextElementEnumerator(word);
+                while (elements.MoveNext())
+                {
+                    var e = elements.GetTextElement();
+                    if (e.Length == 1 && e[0] < 0x80) { units.Add(e[0]); continue; }
+                    if (!_graphemes.TryGetValue(e, out var id)) _graphemes[e] = id = FirstGraphemeId + _graphemes.Count;
+                    units.Add(id);
+                }
+                lengths.Add(units.Count - before);
+            }
+            return units;
+        }
     }
 }

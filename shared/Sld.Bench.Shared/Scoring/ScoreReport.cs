@@ -42,6 +42,7 @@ public sealed record ScoreReport(
     public static ScoreReport Of(CorpusScore score, int top = 20)
     {
         var u = score.Utterances;
+        var tally = ErrorTally.Of(u);
         return new ScoreReport(
             score.Normalization, score.Options.Costs, score.Options.CharacterSpaces,
             score.Sentences, score.SentencesWithErrors, score.Words, score.Characters,
@@ -49,7 +50,7 @@ public sealed record ScoreReport(
             SummaryFormats.KaldiLine("WER", score.Words), SummaryFormats.KaldiLine("CER", score.Characters),
             Breakdowns.BySpeaker(u), Breakdowns.BySubset(u), Breakdowns.ByLength(u, LengthMeasure.ReferenceWords),
             u.Any(x => x.DurationSeconds.HasValue) ? Breakdowns.ByLength(u, LengthMeasure.DurationSeconds) : null,
-            ErrorAnalysis.ConfusionPairs(u, top), ErrorAnalysis.Deletions(u, top), ErrorAnalysis.Insertions(u, top),
+            tally.ConfusionPairs(top), tally.Deletions(top), tally.Insertions(top),
             score.Diagnostics());
     }
 

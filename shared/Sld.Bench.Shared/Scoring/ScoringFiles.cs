@@ -4,6 +4,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Sld.Bench.Shared.Scoring;
 
@@ -30,7 +31,7 @@ public static class ScoringFiles
     {
         foreach (var u in score.Utterances)
         {
-            writer.Write(JsonSerializer.Serialize(u, ScoreReport.JsonLineOptions));
+            writer.Write(JsonSerializer.Serialize(u, ScoringJson.Default.UtteranceScore));
             writer.Write('\n');
         }
     }
@@ -44,7 +45,7 @@ public static class ScoringFiles
         {
             number++;
             if (line.Length == 0) continue;
-            list.Add(JsonSerializer.Deserialize<UtteranceScore>(line, ScoreReport.JsonLineOptions)
+            list.Add(JsonSerializer.Deserialize(line, ScoringJson.Default.UtteranceScore)
                      ?? throw new FormatException($"line {number}: null utterance"));
         }
         return list;
@@ -73,18 +74,18 @@ public static class ScoringFiles
         {
             var c = u.Words;
             writer.Write($"id: ({TrnIdOrId(u)})\nScores: (#C #S #D #I) {c.Correct} {c.Substitutions} {c.Deletions} {c.Insertions}\n");
-            writer.Write(PrAlign(u.WordAlignment()));
+            writer.Write(PrAlign(u.ReferenceWords, u.HypothesisWords, u.WordOps));
             writer.Write('\n');
         }
-        var utterances = score.Utterances;
+        var tally = ErrorTally.Of(score.Utterances);
         writer.Write("CONFUSION PAIRS: count ref ==> hyp\n");
-        foreach (var p in ErrorAnalysis.ConfusionPairs(utterances)) writer.Write($"{p.Count,6}  {p.Reference} ==> {p.Hypothesis}\n");
+        foreach (var p in tally.ConfusionPairs()) writer.Write($"{p.Count,6}  {p.Reference} ==> {p.Hypothesis}\n");
         writer.Write("\nDELETIONS: count ref\n");
-        foreach (var w in ErrorAnalysis.Deletions(utterances)) writer.Write($"{w.Count,6}  {w.Word}\n");
+        foreach (var w in tally.Deletions()) writer.Write($"{w.Count,6}  {w.Word}\n");
         writer.Write("\nINSERTIONS: count hyp\n");
-        foreach (var w in ErrorAnalysis.Insertions(utterances)) writer.Write($"{w.Count,6}  {w.Word}\n");
+        foreach (var w in tally.Insertions()) writer.Write($"{w.Count,6}  {w.Word}\n");
         writer.Write("\nPER-WORD STATS: word corr errors in_ref in_hyp sub del ins false\n");
-        foreach (var w in ErrorAnalysis.PerWord(utterances).Where(w => w.Errors > 0))
+        foreach (var w in tally.PerWord().Where(w => w.Errors > 0))
             writer.Write($"{w.Word} {w.Correct} {w.Errors} {w.InReference} {w.InHypothesis} {w.Substituted} {w.Deleted} {w.Inserted} {w.FalselyRecognized}\n");
     }
 
@@ -93,23 +94,34 @@ public static class ScoringFiles
     /// longer word, a missing word shown as stars of the other word's length, a blank Eval for a correct word.
     /// Like sclite, an alignment with no word prints no lines.
     /// </summary>
-    public static string PrAlign(TokenAlignment alignment)
+    public static string PrAlign(TokenAlignment alignment) =>
+        PrAlign([.. alignment.Reference], [.. alignment.Hypothesis], alignment.Ops);
+
+    private static string PrAlign(string[] reference, string[] hypothesis, string ops)
     {
-        if (alignment.Ops.Length == 0) return "";
+        if (ops.Length == 0) return "";
         var (r, h, e) = (new StringBuilder("REF:  "), new StringBuilder("HYP:  "), new StringBuilder("Eval: "));
-        foreach (var p in alignment.Pairs())
+        var (i, j) = (0, 0);
+        foreach (var op in ops)
         {
-            var width = Math.Max(Width(p.Reference), Width(p.Hypothesis));
-            Pad(r, p.Reference ?? new string('*', Width(p.Hypothesis)), width);
-            Pad(h, p.Hypothesis ?? new string('*', Width(p.Reference)), width);
-            Pad(e, p.Op == EditOp.Correct ? "" : ((char)p.Op).ToString(), width);
+            var rw = op == 'I' ? null : reference[i++];
+            var hw = op == 'D' ? null : hypothesis[j++];
+            int rWidth = Width(rw), hWidth = Width(hw), width = Math.Max(rWidth, hWidth);
+            if (rw is null) r.Append('*', hWidth); else r.Append(rw);
+            r.Append(' ', width - (rw is null ? hWidth : rWidth) + 1);
+            if (hw is null) h.Append('*', rWidth); else h.Append(hw);
+            h.Append(' ', width - (hw is null ? rWidth : hWidth) + 1);
+            e.Append(op == 'C' ? ' ' : op).Append(' ', width);
         }
         return $"{r}\n{h}\n{e}\n";
-
-        static void Pad(StringBuilder sb, string s, int width) => sb.Append(s).Append(' ', width - Width(s) + 1);
     }
 
-    private static int Width(string? s) => s is null ? 0 : new StringInfo(s).LengthInTextElements;
+    /// <summary>Display width in text elements (the length itself for ASCII, the common case).</summary>
+    private static int Width(string? s)
+    {
+        if (s is null) return 0;
+        return s.AsSpan().ContainsAnyExceptInRange((char)0, (char)0x7F) ? new StringInfo(s).LengthInTextElements : s.Length;
+    }
 
     private static string TrnIdOrId(UtteranceScore u)
     {
@@ -131,3 +143,8 @@ public static class ScoringFiles
         write(writer);
     }
 }
+
+/// <summary>Source-generated serialisation of the per-utterance records (JSONL is written for every test set).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(UtteranceScore))]
+internal sealed partial class ScoringJson : JsonSerializerContext;

@@ -100,7 +100,7 @@ public static class TranscriptFile
         var firstLine = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (line, number) in Lines(path))
         {
-            if (line.AsSpan().Trim().IsEmpty) continue;
+            if (line.AsSpan().Trim(Whitespace).IsEmpty) continue;
             var (id, text) = format == TranscriptFormat.Trn ? ParseTrn(path, line, number) : ParseKaldi(line);
             if (firstLine.TryGetValue(id, out var first))
                 throw new TranscriptFormatException(path, number, $"utterance '{id}' appears again (first on line {first})");
@@ -117,16 +117,30 @@ public static class TranscriptFile
         if (!t.EndsWith(')') || open < 0)
             throw new TranscriptFormatException(path, number, "expected 'text (utterance-id)': the line does not end with an id in parentheses");
         var id = t[(open + 1)..^1];
-        if (id.Length == 0 || id.Any(char.IsWhiteSpace))
+        if (id.Length == 0 || id.AsSpan().ContainsAny(WhitespaceChars))
             throw new TranscriptFormatException(path, number, $"the utterance id '({id})' is empty or contains whitespace");
-        return (id, string.Join(' ', TextUnits.Words(t[..open])));
+        return (id, SingleSpaced(t.AsSpan(0, open)));
     }
 
     private static (string id, string text) ParseKaldi(string line)
     {
-        var words = TextUnits.Words(line);
-        return (words[0], string.Join(' ', words.Skip(1)));
+        var span = line.AsSpan().TrimStart(Whitespace);
+        var end = span.IndexOfAny(WhitespaceChars);
+        return end < 0 ? (span.ToString(), "") : (span[..end].ToString(), SingleSpaced(span[end..]));
     }
+
+    /// <summary>The words of the text joined by single spaces (the text itself when it already is).</summary>
+    private static string SingleSpaced(ReadOnlySpan<char> text)
+    {
+        var trimmed = text.Trim(Whitespace);
+        if (!trimmed.ContainsAny(OtherWhitespace) && !trimmed.Contains("  ", StringComparison.Ordinal)) return trimmed.ToString();
+        return string.Join(' ', TextUnits.Words(trimmed.ToString()));
+    }
+
+    private const string Whitespace = " \t\n\r\v\f";
+
+    private static readonly System.Buffers.SearchValues<char> WhitespaceChars = System.Buffers.SearchValues.Create(" \t\n\r\v\f");
+    private static readonly System.Buffers.SearchValues<char> OtherWhitespace = System.Buffers.SearchValues.Create("\t\n\r\v\f");
 
     /// <summary>The lines of a file decoded as strict UTF-8 (a BOM is dropped), with 1-based numbers.</summary>
     private static IEnumerable<(string line, int number)> Lines(string path)
@@ -140,6 +154,21 @@ public static class TranscriptFile
         var span = bytes.AsSpan();
         if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
         var result = new List<(string, int)>();
+        if (System.Text.Unicode.Utf8.IsValid(span))
+        {
+            // The common case: decode once and split; only a file with bad bytes is decoded line by line.
+            var lineNumber = 0;
+            var text = StrictUtf8.GetString(span);
+            foreach (var range in text.AsSpan().Split('\n'))
+            {
+                lineNumber++;
+                result.Add((text[range], lineNumber));
+            }
+            if (result.Count > 0 && result[^1].Item1.Length == 0) result.RemoveAt(result.Count - 1);
+            for (var i = 0; i < result.Count; i++)
+                if (result[i].Item1.EndsWith('\r')) result[i] = (result[i].Item1[..^1], result[i].Item2);
+            return result;
+        }
         var number = 0;
         while (!span.IsEmpty)
         {

@@ -35,6 +35,68 @@ public class AlignmentTests
         Assert.Equal(6, ErrorCounts.FromOps(Ops(Sclite, "a b c d e", "d e x y z")).Errors);
     }
 
+    [Theory]
+    [InlineData(11, 2)]
+    [InlineData(12, 5)]
+    [InlineData(13, 40)]
+    public void BandedAlignmentEqualsTheFullMatrix(int seed, int alphabet)
+    {
+        // Long sequences with few symbols (many equal-cost alignments) and edits of varying density: the band
+        // must give the full matrix's alignment, tie-breaking included, whether it widens or not.
+        var rng = new Random(seed);
+        foreach (var costs in new[] { AlignmentCosts.Sclite, AlignmentCosts.Levenshtein })
+        {
+            var aligner = new SequenceAligner(costs);
+            for (var trial = 0; trial < 30; trial++)
+            {
+                var r = Enumerable.Range(0, rng.Next(0, 400)).Select(_ => rng.Next(alphabet)).ToArray();
+                var rate = rng.NextDouble() * 0.6;
+                var h = r.SelectMany(x => rng.NextDouble() < rate ? rng.Next(3) switch { 0 => [], 1 => [rng.Next(alphabet)], _ => new[] { x, rng.Next(alphabet) } } : [x]).ToArray();
+                if (trial % 10 == 0) h = [.. Enumerable.Range(0, rng.Next(0, 300)).Select(_ => rng.Next(alphabet))];
+                Assert.Equal(FullMatrix(r, h, costs), aligner.AlignOps<int>(r, h));
+            }
+        }
+    }
+
+    [Fact]
+    public void BandWidensWhenTheBestPathLeavesIt()
+    {
+        // REF = P Q, HYP = Q P with 40 and 200 distinct symbols: the best alignment matches Q forty diagonals
+        // away (40 D + 200 C + 40 I, cost 240), outside the first band; substituting everything would cost 960.
+        int[] p = [.. Enumerable.Range(1000, 40)], q = [.. Enumerable.Range(0, 200)];
+        var ops = new SequenceAligner().AlignOps<int>([.. p, .. q], [.. q, .. p]);
+        Assert.Equal(new string('D', 40) + new string('C', 200) + new string('I', 40), ops);
+    }
+
+    /// <summary>The textbook full-matrix programme with sclite's rule, as a reference for the banded one.</summary>
+    private static string FullMatrix(int[] r, int[] h, AlignmentCosts c)
+    {
+        var d = new int[r.Length + 1, h.Length + 1];
+        var move = new char[r.Length + 1, h.Length + 1];
+        for (var j = 1; j <= h.Length; j++) (d[0, j], move[0, j]) = (d[0, j - 1] + c.Insertion, 'L');
+        for (var i = 1; i <= r.Length; i++)
+        {
+            (d[i, 0], move[i, 0]) = (d[i - 1, 0] + c.Deletion, 'U');
+            for (var j = 1; j <= h.Length; j++)
+            {
+                int sub = d[i - 1, j - 1] + (r[i - 1] == h[j - 1] ? 0 : c.Substitution), del = d[i - 1, j] + c.Deletion, ins = d[i, j - 1] + c.Insertion;
+                (d[i, j], move[i, j]) = sub <= del && sub <= ins ? (sub, 'D') : del < ins ? (del, 'U') : (ins, 'L');
+            }
+        }
+        var ops = new List<char>();
+        for (int i = r.Length, j = h.Length; i > 0 || j > 0;)
+        {
+            switch (move[i, j])
+            {
+                case 'D': ops.Add(r[i - 1] == h[j - 1] ? 'C' : 'S'); i--; j--; break;
+                case 'U': ops.Add('D'); i--; break;
+                default: ops.Add('I'); j--; break;
+            }
+        }
+        ops.Reverse();
+        return new string([.. ops]);
+    }
+
     [Fact]
     public void AlignmentPairsFollowTheOperations()
     {
