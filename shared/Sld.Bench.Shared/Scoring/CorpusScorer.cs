@@ -3,6 +3,7 @@
 // so that a WER in the database can always be traced to its definition.
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Sld.Bench.Shared.Scoring;
@@ -82,11 +83,18 @@ public sealed class CorpusScorer(ScoringOptions options)
         foreach (var u in input)
             if (!seen.Add(u.Id)) throw new ArgumentException($"utterance '{u.Id}' occurs twice", nameof(utterances));
         var scores = new UtteranceScore[input.Count];
-        Parallel.ForEach(Partitioner.Create(0, input.Count, ChunkSize), () => new Worker(Options), (range, _, worker) =>
+        try
         {
-            for (var i = range.Item1; i < range.Item2; i++) scores[i] = worker.Score(input[i]);
-            return worker;
-        }, _ => { });
+            Parallel.ForEach(Partitioner.Create(0, input.Count, ChunkSize), () => new Worker(Options), (range, _, worker) =>
+            {
+                for (var i = range.Item1; i < range.Item2; i++) scores[i] = worker.Score(input[i]);
+                return worker;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         return new CorpusScore(Options, scores);
     }
 

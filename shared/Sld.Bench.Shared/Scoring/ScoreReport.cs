@@ -36,9 +36,6 @@ public sealed record ScoreReport(
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary>The same names on one line, for JSONL.</summary>
-    public static JsonSerializerOptions JsonLineOptions { get; } = new(JsonOptions) { WriteIndented = false };
-
     public static ScoreReport Of(CorpusScore score, int top = 20)
     {
         var u = score.Utterances;

@@ -28,12 +28,12 @@ public sealed record AlignmentCosts(string Name, int Substitution, int Insertion
 
 /// <summary>
 /// Aligns token sequences. An instance reuses its buffers between calls, so keep one per thread; the cost is
-/// two rows of ints plus one byte per cell for the back-pointers.
+/// two rows of ints plus one byte per cell of the band for the back-pointers.
 /// </summary>
 /// <remarks>
 /// The dynamic programme runs in a diagonal band (Ukkonen's cut-off) that widens until it provably holds every
-/// optimal path: a path that leaves the band |i - j - (n - m)| &lt;= k costs at least min(ins, del) (|n - m| + 2k + 2),
-/// so a band cost below that is optimal. Every cell on an optimal path then has its exact value, and the
+/// optimal path: the band holds the diagonals i - j from 0 to n - m and k more on either side; a path that leaves
+/// it costs at least min(ins, del) (|n - m| + 2k + 2), so a band cost below that is optimal. Every cell on an optimal path then has its exact value, and the
 /// predecessors that tie at such a cell are the same as in the full matrix, so the trace-back (and with it
 /// sclite's choice among equal-cost alignments) is the same as the full computation's.
 /// </remarks>
@@ -47,6 +47,9 @@ public sealed class SequenceAligner
     private int[] _current = new int[64];
     private byte[] _back = new byte[4096];
     private char[] _ops = new char[128];
+
+    // The band of the last fill: back-pointer of cell (i, j) at i * _bandWidth + j - i + _bandHi.
+    private int _bandHi, _bandWidth;
 
     public SequenceAligner() : this(AlignmentCosts.Sclite) { }
 
@@ -71,7 +74,7 @@ public sealed class SequenceAligner
     public string AlignOps<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> hypothesis, long costBound) where T : IEquatable<T>
     {
         Align(reference, hypothesis, costBound);
-        int n = reference.Length, m = hypothesis.Length, width = m + 1;
+        int n = reference.Length, m = hypothesis.Length;
         if (_ops.Length < n + m) _ops = new char[(n + m) * 2];
         var ops = _ops;
         var back = _back;
@@ -80,7 +83,7 @@ public sealed class SequenceAligner
         int i = n, j = m;
         while (i > 0 || j > 0)
         {
-            switch (back[i * width + j])
+            switch (back[i * _bandWidth + j - i + _bandHi])
             {
                 case Diagonal:
                     ops[--at] = reference[i - 1].Equals(hypothesis[j - 1]) ? 'C' : 'S';
@@ -97,12 +100,12 @@ public sealed class SequenceAligner
     public ErrorCounts AlignCounts<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> hypothesis, long costBound = -1) where T : IEquatable<T>
     {
         Align(reference, hypothesis, costBound);
-        int width = hypothesis.Length + 1, i = reference.Length, j = hypothesis.Length;
+        int i = reference.Length, j = hypothesis.Length;
         int c = 0, s = 0, d = 0, ins = 0;
         var back = _back;
         while (i > 0 || j > 0)
         {
-            switch (back[i * width + j])
+            switch (back[i * _bandWidth + j - i + _bandHi])
             {
                 case Diagonal:
                     if (reference[i - 1].Equals(hypothesis[j - 1])) c++;
@@ -119,12 +122,8 @@ public sealed class SequenceAligner
     /// <summary>Fills the back-pointers of the chosen alignment, widening the band until it is provably exact.</summary>
     private void Align<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> hypothesis, long costBound) where T : IEquatable<T>
     {
-        int n = reference.Length, m = hypothesis.Length, width = m + 1;
-        long cells = (long)(n + 1) * width;
-        if (cells > Array.MaxLength) throw new ArgumentException($"sequences of {n} and {m} tokens are too long to align");
-        if (_previous.Length < width + 1) { _previous = new int[width * 2]; _current = new int[width * 2]; }
-        if (_back.Length < cells) _back = new byte[Math.Min(Array.MaxLength, cells * 2)];
-
+        int n = reference.Length, m = hypothesis.Length;
+        if (_previous.Length < m + 2) { _previous = new int[(m + 1) * 2]; _current = new int[(m + 1) * 2]; }
         var diff = n - m;
         var minIndel = Math.Min(Costs.Insertion, Costs.Deletion);
         // The smallest k with minIndel (|n - m| + 2k + 2) > costBound: every path outside that band costs more.
@@ -143,7 +142,13 @@ public sealed class SequenceAligner
     /// </summary>
     private int Fill<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> hypothesis, int lo, int hi) where T : IEquatable<T>
     {
-        int n = reference.Length, m = hypothesis.Length, width = m + 1;
+        int n = reference.Length, m = hypothesis.Length;
+        (lo, hi) = (Math.Max(lo, -m), Math.Min(hi, n));
+        var bandWidth = hi - lo + 1;
+        var cells = (long)(n + 1) * bandWidth;
+        if (cells > Array.MaxLength) throw new ArgumentException($"sequences of {n} and {m} tokens are too different to align");
+        if (_back.Length < cells) _back = new byte[Math.Min(Array.MaxLength, cells * 2)];
+        (_bandHi, _bandWidth) = (hi, bandWidth);
         int sub = Costs.Substitution, ins = Costs.Insertion, del = Costs.Deletion;
         var previous = _previous;
         var current = _current;
@@ -151,18 +156,18 @@ public sealed class SequenceAligner
 
         var last = Math.Min(m, -lo);
         previous[0] = 0;
-        for (var b = 1; b <= last; b++) { previous[b] = previous[b - 1] + ins; back[b] = Left; }
+        for (var b = 1; b <= last; b++) { previous[b] = previous[b - 1] + ins; back[b + hi] = Left; }
         previous[last + 1] = Infinity;
         for (var a = 1; a <= n; a++)
         {
-            int first = Math.Max(0, a - hi), row = a * width;
+            int first = Math.Max(0, a - hi), row = a * bandWidth + hi - a;
             last = Math.Min(m, a - lo);
             var b = first;
             if (first == 0) { current[0] = previous[0] + del; back[row] = Up; b = 1; }
             else current[first - 1] = Infinity;
             var r = reference[a - 1];
             // The hot loop of all scoring: references instead of indexed arrays, since every index here lies in
-            // [first - 1, last + 1] of arrays sized m + 2 and of the row's back-pointers.
+            // [first - 1, last + 1] of arrays sized m + 2, and row + b in this row's band of back-pointers.
             ref var prev = ref MemoryMarshal.GetArrayDataReference(previous);
             ref var cur = ref MemoryMarshal.GetArrayDataReference(current);
             ref var hyp = ref MemoryMarshal.GetReference(hypothesis);

@@ -98,6 +98,20 @@ public class AlignmentTests
     }
 
     [Fact]
+    public void LongSequencesNeedOnlyTheirBand()
+    {
+        // 30,000 tokens a side: the full matrix would be 900 MB of back-pointers; the band is a few MB.
+        var rng = new Random(3);
+        var r = Enumerable.Range(0, 30_000).Select(_ => rng.Next(50)).ToArray();
+        var h = (int[])r.Clone();
+        for (var i = 1000; i < 30_000; i += 3000) h[i] = 99;                // 10 substitutions
+        var counts = new SequenceAligner().AlignCounts<int>(r, h);
+        Assert.Equal(new ErrorCounts(29_990, 10, 0, 0), counts);
+        var ops = new SequenceAligner().AlignOps<int>(r, [.. h[..500], .. h[501..]]);   // and one deletion
+        Assert.Equal(new ErrorCounts(29_989, 10, 1, 0), ErrorCounts.FromOps(ops));
+    }
+
+    [Fact]
     public void AlignmentPairsFollowTheOperations()
     {
         var a = Sclite.Align(["a", "b", "c"], ["a", "x", "c", "d"]);
