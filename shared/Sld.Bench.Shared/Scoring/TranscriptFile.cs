@@ -1,6 +1,7 @@
 // Reads and writes transcript files in the two forms scoring tools exchange: sclite's trn ("text (spk-uttid)")
 // and Kaldi's text ("uttid text"). Reading is strict: bad UTF-8, a line without an id, or a repeated id is an
 // error naming file and line, because a silently skipped line changes the WER.
+using System.Buffers;
 using System.Text;
 
 namespace Sld.Bench.Shared.Scoring;
@@ -29,6 +30,11 @@ public sealed class TranscriptFormatException(string file, int line, string mess
 public static class TranscriptFile
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    // ASCII whitespace separates words and ids, as in sclite and Kaldi (see TextUnits).
+    private const string Whitespace = " \t\n\r\v\f";
+    private static readonly SearchValues<char> WhitespaceValues = SearchValues.Create(Whitespace);
+    private static readonly SearchValues<char> WhitespaceOtherThanSpace = SearchValues.Create("\t\n\r\v\f");
 
     /// <summary>
     /// The speaker of an utterance id as sclite's "-i rm" finds it: the part before the first '-', or else before
@@ -87,9 +93,9 @@ public static class TranscriptFile
     {
         foreach (var (line, _) in Lines(path))
         {
-            var t = line.TrimEnd();
-            if (t.Length == 0) continue;
-            return t.EndsWith(')') && t.LastIndexOf('(') >= 0 ? TranscriptFormat.Trn : TranscriptFormat.Kaldi;
+            var t = line.AsSpan().TrimEnd(Whitespace);
+            if (t.IsEmpty) continue;
+            return t[^1] == ')' && t.LastIndexOf('(') >= 0 ? TranscriptFormat.Trn : TranscriptFormat.Kaldi;
         }
         return TranscriptFormat.Trn;
     }
@@ -112,20 +118,20 @@ public static class TranscriptFile
 
     private static (string id, string text) ParseTrn(string path, string line, int number)
     {
-        var t = line.TrimEnd();
+        var t = line.AsSpan().TrimEnd(Whitespace);
         var open = t.LastIndexOf('(');
-        if (!t.EndsWith(')') || open < 0)
+        if (t.IsEmpty || t[^1] != ')' || open < 0)
             throw new TranscriptFormatException(path, number, "expected 'text (utterance-id)': the line does not end with an id in parentheses");
-        var id = t[(open + 1)..^1];
-        if (id.Length == 0 || id.AsSpan().ContainsAny(WhitespaceChars))
+        var id = t[(open + 1)..^1].ToString();
+        if (id.Length == 0 || id.AsSpan().ContainsAny(WhitespaceValues))
             throw new TranscriptFormatException(path, number, $"the utterance id '({id})' is empty or contains whitespace");
-        return (id, SingleSpaced(t.AsSpan(0, open)));
+        return (id, SingleSpaced(t[..open]));
     }
 
     private static (string id, string text) ParseKaldi(string line)
     {
         var span = line.AsSpan().TrimStart(Whitespace);
-        var end = span.IndexOfAny(WhitespaceChars);
+        var end = span.IndexOfAny(WhitespaceValues);
         return end < 0 ? (span.ToString(), "") : (span[..end].ToString(), SingleSpaced(span[end..]));
     }
 
@@ -133,14 +139,9 @@ public static class TranscriptFile
     private static string SingleSpaced(ReadOnlySpan<char> text)
     {
         var trimmed = text.Trim(Whitespace);
-        if (!trimmed.ContainsAny(OtherWhitespace) && !trimmed.Contains("  ", StringComparison.Ordinal)) return trimmed.ToString();
+        if (!trimmed.ContainsAny(WhitespaceOtherThanSpace) && !trimmed.Contains("  ", StringComparison.Ordinal)) return trimmed.ToString();
         return string.Join(' ', TextUnits.Words(trimmed.ToString()));
     }
-
-    private const string Whitespace = " \t\n\r\v\f";
-
-    private static readonly System.Buffers.SearchValues<char> WhitespaceChars = System.Buffers.SearchValues.Create(" \t\n\r\v\f");
-    private static readonly System.Buffers.SearchValues<char> OtherWhitespace = System.Buffers.SearchValues.Create("\t\n\r\v\f");
 
     /// <summary>The lines of a file decoded as strict UTF-8 (a BOM is dropped), with 1-based numbers.</summary>
     private static IEnumerable<(string line, int number)> Lines(string path)
