@@ -22,15 +22,19 @@ internal static class TableCaption
         if (table.Fixed.Count > 0)
             sentences.Add($"Held fixed: {string.Join(", ", table.Fixed.Select(kv => $"{kv.Key} = {kv.Value}"))}.");
         sentences.Add("Best per column in bold, second underlined.");
-        if (table.Baseline is { } b)
+        if (table.Baseline is not { } b) return sentences;
+        var baseline = $"{table.RowAxis} = {b.Row}, {table.ColumnAxis} = {b.Column}";
+        if (!t.Cells.Any(c => c.Significance != null))
+            sentences.Add($"Baseline: {baseline}; no per-utterance results, so no significance test.");
+        else
         {
             var o = table.Significance;
             var test = o.Test == SignificanceTestKind.PairedBootstrap
                 ? $"paired bootstrap over utterances ({o.Resamples.ToString("N0", inv)} resamples, seed {o.Seed}; " +
                   $"the {(100 * (1 - o.Alpha)).ToString("0.##", inv)}% interval of the difference excludes 0)"
                 : "matched-pairs sentence-segment word error test (MAPSSWE, two-sided)";
-            sentences.Add($"{Mark}: significantly different from the baseline ({table.RowAxis} = {b.Row}, " +
-                          $"{table.ColumnAxis} = {b.Column}) at p < {o.Alpha.ToString("0.###", inv)}, {test}, runs paired by seed.");
+            sentences.Add($"{Mark}: significantly different from the baseline ({baseline}) at p < {o.Alpha.ToString("0.###", inv)}, " +
+                          $"{test}, runs paired by seed.");
         }
         return sentences;
     }

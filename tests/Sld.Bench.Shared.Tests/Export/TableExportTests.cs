@@ -156,6 +156,16 @@ public sealed class TableExportTests : IDisposable
     }
 
     [Fact]
+    public void CaptionClaimsNoTestWithoutPerUtteranceResults()
+    {
+        var s = Sample();
+        var plain = s with { Cells = [.. s.Cells.Select(c => c with { Runs = [.. c.Runs.Select(r => r with { Utterances = null })] })] };
+        var markdown = TableWriters.Markdown(ComputedTable.Compute(plain));
+        Assert.Contains("- Baseline: loss = loss\\_masking, tokenizer = kmeans; no per-utterance results, so no significance test.\n", markdown);
+        Assert.DoesNotContain("†", markdown);
+    }
+
+    [Fact]
     public void LatexEscapesEverySpecialCharacter()
     {
         Assert.Equal("\\textbackslash{}\\{\\}\\$\\&\\%\\#\\_\\textasciitilde{}\\textasciicircum{}\\textless{}\\textgreater{}\\textbar{}$\\pm$ é",
