@@ -136,7 +136,7 @@ public sealed class CorpusScorer(ScoringOptions options)
                 Words = ErrorCounts.FromOps(ops),
                 Characters = characters,
                 Diagnostics = DecoderDiagnostics.Analyze(refWords, hypWords, ops, options.Diagnostics),
-            }.WithWords(refWords, hypWords);
+            };
         }
 
         private int[] WordIds(string[] tokens)
@@ -152,28 +152,45 @@ public sealed class CorpusScorer(ScoringOptions options)
 
         /// <summary>
         /// The cost of one character alignment that follows the word alignment (matched words match, a
-        /// substituted pair aligns position by position, a deleted or inserted word goes with its space, and at
-        /// most one space is left unpaired), an upper bound on the optimum that sizes the aligner's band.
+        /// substituted pair aligns optimally within itself, a deleted or inserted word goes with its space, and at
+        /// most one space is left unpaired): an upper bound on the optimum that sizes the aligner's band.
         /// </summary>
         private long CharacterCostBound(string ops)
         {
             var c = options.Costs;
-            long bound = options.CharacterSpaces ? Math.Max(c.Insertion, c.Deletion) : 0;
-            var (r, h) = (0, 0);
+            var space = options.CharacterSpaces ? 1 : 0;
+            long bound = space * Math.Max(c.Insertion, c.Deletion);
+            var (r, h, rStart, hStart) = (0, 0, 0, 0);
             foreach (var op in ops)
             {
-                switch (op)
-                {
-                    case 'C': r++; h++; break;
-                    case 'S':
-                        var (a, b) = (_refLengths[r++], _hypLengths[h++]);
-                        bound += (long)c.Substitution * Math.Min(a, b) + (long)(a > b ? c.Deletion : c.Insertion) * Math.Abs(a - b);
-                        break;
-                    case 'D': bound += (long)c.Deletion * (_refLengths[r++] + 1); break;
-                    default: bound += (long)c.Insertion * (_hypLengths[h++] + 1); break;
-                }
+                var (rLength, hLength) = (op == 'I' ? 0 : _refLengths[r], op == 'D' ? 0 : _hypLengths[h]);
+                if (op == 'S')
+                    bound += EditCost(CollectionsMarshal.AsSpan(_refUnits).Slice(rStart, rLength), CollectionsMarshal.AsSpan(_hypUnits).Slice(hStart, hLength), c);
+                else if (op == 'D') bound += (long)c.Deletion * (rLength + 1);
+                else if (op == 'I') bound += (long)c.Insertion * (hLength + 1);
+                if (op != 'I') { r++; rStart += rLength + space; }
+                if (op != 'D') { h++; hStart += hLength + space; }
             }
             return bound;
+        }
+
+        /// <summary>The optimal alignment cost of two words' characters (two rows of a small dynamic programme).</summary>
+        private static int EditCost(ReadOnlySpan<int> a, ReadOnlySpan<int> b, AlignmentCosts c)
+        {
+            Span<int> row = b.Length < 256 ? stackalloc int[b.Length + 1] : new int[b.Length + 1];
+            for (var j = 0; j <= b.Length; j++) row[j] = j * c.Insertion;
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var diagonal = row[0];
+                row[0] = i * c.Deletion;
+                for (var j = 1; j <= b.Length; j++)
+                {
+                    var up = row[j];
+                    row[j] = Math.Min(diagonal + (a[i - 1] == b[j - 1] ? 0 : c.Substitution), Math.Min(up + c.Deletion, row[j - 1] + c.Insertion));
+                    diagonal = up;
+                }
+            }
+            return row[b.Length];
         }
 
         /// <summary>

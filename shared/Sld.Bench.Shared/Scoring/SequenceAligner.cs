@@ -140,6 +140,8 @@ public sealed class SequenceAligner
     /// Fills the cost rows and back-pointers for the cells with lo &lt;= i - j &lt;= hi (cells outside count as
     /// infinitely expensive) and returns the cost of the whole alignment.
     /// </summary>
+    // Optimised at first call: a one-shot `sldbench score` spends most of its time here before tiering would kick in.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Fill<T>(ReadOnlySpan<T> reference, ReadOnlySpan<T> hypothesis, int lo, int hi) where T : IEquatable<T>
     {
         int n = reference.Length, m = hypothesis.Length;

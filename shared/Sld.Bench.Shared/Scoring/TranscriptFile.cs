@@ -143,47 +143,46 @@ public static class TranscriptFile
         return string.Join(' ', TextUnits.Words(trimmed.ToString()));
     }
 
-    /// <summary>The lines of a file decoded as strict UTF-8 (a BOM is dropped), with 1-based numbers.</summary>
-    private static IEnumerable<(string line, int number)> Lines(string path)
+    /// <summary>
+    /// The lines of a file decoded as strict UTF-8 (a BOM is dropped), with 1-based numbers. Read as a stream, so
+    /// a large file makes no large buffers; only a file with bad bytes is read again, line by line, to say where.
+    /// </summary>
+    private static List<(string line, int number)> Lines(string path)
     {
-        byte[] bytes;
-        try { bytes = System.IO.File.ReadAllBytes(path); }
+        var result = new List<(string, int)>();
+        try
+        {
+            using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+            while (reader.ReadLine() is { } line)
+                result.Add((result.Count == 0 && line.StartsWith('\uFEFF') ? line[1..] : line, result.Count + 1));
+            return result;
+        }
+        catch (DecoderFallbackException)
+        {
+            LocateBadBytes(path);
+            throw;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new TranscriptFormatException(path, 0, $"cannot read the file: {e.Message}");
         }
-        var span = bytes.AsSpan();
-        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) span = span[3..];
-        var result = new List<(string, int)>();
-        if (System.Text.Unicode.Utf8.IsValid(span))
-        {
-            // The common case: decode once and split; only a file with bad bytes is decoded line by line.
-            var lineNumber = 0;
-            var text = StrictUtf8.GetString(span);
-            foreach (var range in text.AsSpan().Split('\n'))
-            {
-                lineNumber++;
-                result.Add((text[range], lineNumber));
-            }
-            if (result.Count > 0 && result[^1].Item1.Length == 0) result.RemoveAt(result.Count - 1);
-            for (var i = 0; i < result.Count; i++)
-                if (result[i].Item1.EndsWith('\r')) result[i] = (result[i].Item1[..^1], result[i].Item2);
-            return result;
-        }
+    }
+
+    private static void LocateBadBytes(string path)
+    {
+        ReadOnlySpan<byte> span = System.IO.File.ReadAllBytes(path);
         var number = 0;
         while (!span.IsEmpty)
         {
             number++;
             var end = span.IndexOf((byte)'\n');
             var raw = end < 0 ? span : span[..end];
-            if (!raw.IsEmpty && raw[^1] == '\r') raw = raw[..^1];
-            try { result.Add((StrictUtf8.GetString(raw), number)); }
+            try { StrictUtf8.GetCharCount(raw); }
             catch (DecoderFallbackException e)
             {
                 throw new TranscriptFormatException(path, number, $"not valid UTF-8 (byte 0x{e.BytesUnknown?.FirstOrDefault():X2} at column {e.Index + 1})");
             }
             span = end < 0 ? [] : span[(end + 1)..];
         }
-        return result;
     }
 }

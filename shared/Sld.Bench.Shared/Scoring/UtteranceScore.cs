@@ -43,6 +43,8 @@ public sealed record UtteranceScore
 
     public required UtteranceDiagnostics Diagnostics { get; init; }
 
+    /// <summary>The reference words, split from <see cref="Reference"/> on first use (not kept by the scorer, so a
+    /// scored corpus holds few objects per utterance).</summary>
     [JsonIgnore]
     public string[] ReferenceWords => _referenceWords ??= TextUnits.Words(Reference);
 
@@ -62,11 +64,4 @@ public sealed record UtteranceScore
         WordOps == other.WordOps && Words == other.Words && Characters == other.Characters && Diagnostics == other.Diagnostics;
 
     public override int GetHashCode() => HashCode.Combine(Id, Reference, Hypothesis, WordOps, Words, Characters);
-
-    internal UtteranceScore WithWords(string[] reference, string[] hypothesis)
-    {
-        _referenceWords = reference;
-        _hypothesisWords = hypothesis;
-        return this;
-    }
 }
