@@ -83,6 +83,7 @@ public sealed class CorpusScorer(ScoringOptions options)
         foreach (var u in input)
             if (!seen.Add(u.Id)) throw new ArgumentException($"utterance '{u.Id}' occurs twice", nameof(utterances));
         var scores = new UtteranceScore[input.Count];
+        if (scores.Length == 0) return new CorpusScore(Options, scores);
         try
         {
             Parallel.ForEach(Partitioner.Create(0, input.Count, ChunkSize), () => new Worker(Options), (range, _, worker) =>

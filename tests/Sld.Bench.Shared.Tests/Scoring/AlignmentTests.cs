@@ -172,6 +172,16 @@ public class AlignmentTests
     }
 
     [Fact]
+    public void AnEmptyTestSetHasNoRates()
+    {
+        var score = new CorpusScorer(new ScoringOptions { Normalization = "none" }).Score([]);
+        Assert.Equal((0, default(ErrorCounts), null, 0.0), (score.Sentences, score.Words, score.Wer, score.SentenceErrorRate));
+        Assert.Equal("%WER n/a [ 0 / 0, 0 ins, 0 del, 0 sub ]\n%CER n/a [ 0 / 0, 0 ins, 0 del, 0 sub ]\n%SER n/a [ 0 / 0 ]\n",
+            SummaryFormats.KaldiSummary(score));
+        Assert.Contains("| Sum/Avg |     0       0 |   0.0    0.0    0.0    0.0    0.0    0.0 |", SummaryFormats.ScliteTable(score));
+    }
+
+    [Fact]
     public void DuplicateUtteranceIdsAreRejected()
     {
         var e = Assert.Throws<ArgumentException>(() => new CorpusScorer(new ScoringOptions { Normalization = "none" })
