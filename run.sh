@@ -14,6 +14,8 @@ APT_PACKAGES=(
   python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
   postgresql                                          # the results store's PostgreSQL tests start a throw-away cluster
   chromium                                            # the dashboard's browser tests (Playwright drives Debian's Chromium)
+  sctk                                                # NIST sclite and sc_stats: the scoring parity tests' reference
+  texlive-latex-extra                                 # pdflatex + booktabs: the LaTeX export test compiles its table
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
