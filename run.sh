@@ -12,6 +12,8 @@ APT_PACKAGES=(
   cmake g++ make                                      # the native shim's build
   libtorch-dev libopenblas0-pthread                   # libtorch (CPU) and the fast BLAS it needs
   python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
+  libsndfile1 libsamplerate0                          # audio decoding (WAV/FLAC/OGG) and resampling, through P/Invoke
+  espeak-ng                                           # the voices of the built-in synthetic corpus (corpus synth)
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
