@@ -17,6 +17,7 @@ public sealed class FeatureExtractor : IDisposable
     {
         Config = config.Validate();
         Device = device ?? Device.CPU;
+        NativeAllocator.KeepFreedMemory();
         if (config.Cmvn == CmvnMode.Global)
         {
             _globalCmvn = globalCmvn ?? throw new ArgumentException("cmvn: global needs statistics (GlobalCmvn) accumulated over the training split");
@@ -37,6 +38,12 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>Waveforms are grouped until their frames reach this count (at least one waveform per batch, 1: one each).</summary>
     public int MaxFramesPerBatch { get; init; }
 
+    /// <summary>
+    /// Batches computed at once on separate threads (CPU). Pair it with torch.set_num_threads(1): libtorch's
+    /// kernels then run one per core instead of splitting small tensors across cores.
+    /// </summary>
+    public int Parallelism { get; init; } = 1;
+
     /// <summary>Frames a waveform of this many samples (at the configured rate) will give.</summary>
     public int FrameCount(long samples)
     {
@@ -51,9 +58,8 @@ public sealed class FeatureExtractor : IDisposable
     /// <summary>Features of each waveform, as CPU float32 tensors (frames, Dim) owned by the caller's scope.</summary>
     public Tensor[] Compute(IReadOnlyList<Waveform> waveforms)
     {
-        var results = new Tensor[waveforms.Count];
-        var start = 0;
-        while (start < waveforms.Count)
+        var batches = new List<(int start, int end)>();
+        for (var start = 0; start < waveforms.Count;)
         {
             var end = start;
             var frames = 0L;
@@ -62,8 +68,23 @@ public sealed class FeatureExtractor : IDisposable
                 frames += FrameCount(ResampledLength(waveforms[end]));
                 end++;
             } while (end < waveforms.Count && frames + FrameCount(ResampledLength(waveforms[end])) <= MaxFramesPerBatch);
-            ComputeBatch(waveforms, start, end, results);
+            batches.Add((start, end));
             start = end;
+        }
+        var results = new Tensor[waveforms.Count];
+        if (Parallelism <= 1 || batches.Count == 1 || Device.IsCuda)
+        {
+            foreach (var (start, end) in batches) ComputeBatch(waveforms, start, end, results);
+            return results;
+        }
+        // Worker threads have no dispose scope, so their results are owned by no one until the caller's thread
+        // takes a handle of its own (alias) in its scope and frees the worker's.
+        Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, b => ComputeBatch(waveforms, b.start, b.end, results));
+        for (var i = 0; i < results.Length; i++)
+        {
+            var owned = results[i].alias();
+            results[i].Dispose();
+            results[i] = owned;
         }
         return results;
     }

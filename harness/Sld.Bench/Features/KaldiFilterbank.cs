@@ -13,8 +13,11 @@ public sealed class KaldiFilterbank : IDisposable
     /// <summary>std::numeric_limits&lt;float&gt;::epsilon(): Kaldi's floor on mel energies before the log.</summary>
     public const double Epsilon = 1.1920928955078125e-07;
 
-    /// <summary>Mel bins per block of the block-sparse filter matrix (each block spans only its bins' FFT range).</summary>
-    private const int BinsPerBlock = 8;
+    /// <summary>
+    /// Mel bins per block of the block-sparse filter matrix (each block spans only its bins' FFT range). 16 was
+    /// the fastest of 8..80 for 80 bins with OpenBLAS: narrower blocks pay per-call packing, wider ones read zeros.
+    /// </summary>
+    private const int BinsPerBlock = 16;
 
     private readonly FeatureConfig _config;
     private readonly Tensor _window; // (N)

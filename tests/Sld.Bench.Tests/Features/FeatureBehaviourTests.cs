@@ -63,6 +63,40 @@ public class FeatureBehaviourTests
     }
 
     [Fact]
+    public void ParallelExtractionGivesTheSameBitsAndLeaksNothing()
+    {
+        var waves = Enumerable.Range(0, 9).Select(i => Noise(0.2 + 0.3 * i, 40 + i)).ToList();
+        using var sequential = new FeatureExtractor(new FeatureConfig { DeltaOrder = 1 });
+        using var parallel = new FeatureExtractor(new FeatureConfig { DeltaOrder = 1 }) { Parallelism = 3 };
+        using (var warm = torch.NewDisposeScope()) parallel.Compute(waves);
+        var before = torch.native_live_tensors();
+        using (var scope = torch.NewDisposeScope())
+        {
+            var a = sequential.Compute(waves);
+            var b = parallel.Compute(waves);
+            Assert.Equal(waves.Count, scope.Count - waves.Count); // the parallel results belong to the caller's scope
+            for (var i = 0; i < waves.Count; i++) Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>());
+        }
+        Assert.Equal(before, torch.native_live_tensors());
+    }
+
+    [CudaFact]
+    public void CudaFeaturesMatchTheCpu()
+    {
+        var waves = Enumerable.Range(0, 4).Select(i => Noise(0.5 + i, 60 + i)).ToList();
+        using var cpu = new FeatureExtractor(new FeatureConfig());
+        using var gpu = new FeatureExtractor(new FeatureConfig(), Device.CUDA());
+        using var scope = torch.NewDisposeScope();
+        var a = cpu.Compute(waves);
+        var b = gpu.Compute(waves); // one batch on the GPU
+        for (var i = 0; i < waves.Count; i++)
+        {
+            Assert.Equal(a[i].shape, b[i].shape);
+            Assert.Equal(a[i].ToArray<float>(), b[i].ToArray<float>(), new ToleranceComparer(1e-3));
+        }
+    }
+
+    [Fact]
     public void AudioAtAnotherRateIsResampledFirst()
     {
         using var extractor = new FeatureExtractor(new FeatureConfig());
@@ -175,6 +209,15 @@ public class FeatureBehaviourTests
         Assert.Same(view, view.mul_(w));
         Assert.Equal(expected, x.ToArray<float>());
         Assert.Equal([0f, 10, 200, 3, 40, 500], expected);
+    }
+
+    /// <summary>A fact that runs only where libtorch sees a CUDA device.</summary>
+    private sealed class CudaFactAttribute : FactAttribute
+    {
+        public CudaFactAttribute()
+        {
+            if (!torch.cuda.is_available()) Skip = "no CUDA device";
+        }
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<float>
