@@ -2,7 +2,6 @@
 // utterance listed with id, path and reason; too many skips is a failure), and prepare its feature cache with
 // progress bars. Splits are given as NAME=PATH (a .jsonl manifest, a Kaldi data dir or a LibriSpeech folder).
 using System.CommandLine;
-using System.Globalization;
 using Sld.Bench.Data;
 using Sld.Bench.Data.Synth;
 using Sld.Bench.Features;

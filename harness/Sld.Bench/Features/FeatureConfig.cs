@@ -95,6 +95,14 @@ public sealed record FeatureConfig
     public int WindowShift => (int)(SampleRate * FrameShiftMs * 0.001);
     public int PaddedWindowSize => RoundToPowerOfTwo ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)WindowSize) : WindowSize;
 
+    /// <summary>Frames a signal of <paramref name="samples"/> samples (at SampleRate) yields: Kaldi's NumFrames.</summary>
+    public int FrameCount(long samples)
+    {
+        int n = WindowSize, s = WindowShift;
+        if (SnipEdges) return samples < n ? 0 : (int)(1 + (samples - n) / s);
+        return (int)((samples + s / 2) / s);
+    }
+
     /// <summary>Columns of one frame before deltas.</summary>
     public int BaseDim => (Kind == FeatureKind.Mfcc ? NumCeps : EffectiveMelBins + (UseEnergy ? 1 : 0));
 

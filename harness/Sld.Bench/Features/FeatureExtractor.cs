@@ -45,12 +45,7 @@ public sealed class FeatureExtractor : IDisposable
     public int Parallelism { get; init; } = 1;
 
     /// <summary>Frames a waveform of this many samples (at the configured rate) will give.</summary>
-    public int FrameCount(long samples)
-    {
-        int n = Config.WindowSize, s = Config.WindowShift;
-        if (Config.SnipEdges) return samples < n ? 0 : (int)(1 + (samples - n) / s);
-        return (int)((samples + s / 2) / s);
-    }
+    public int FrameCount(long samples) => Config.FrameCount(samples);
 
     /// <summary>Features of one waveform: a CPU float32 tensor (frames, Dim).</summary>
     public Tensor Compute(Waveform waveform) => Compute([waveform])[0];

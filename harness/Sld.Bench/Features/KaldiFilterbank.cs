@@ -42,14 +42,6 @@ public sealed class KaldiFilterbank : IDisposable
 
     public int NumMelBins => _config.EffectiveMelBins;
 
-    /// <summary>Frames a signal of <paramref name="samples"/> samples yields (Kaldi's NumFrames).</summary>
-    public int FrameCount(long samples)
-    {
-        int n = _config.WindowSize, s = _config.WindowShift;
-        if (_config.SnipEdges) return samples < n ? 0 : (int)(1 + (samples - n) / s);
-        return (int)((samples + s / 2) / s);
-    }
-
     /// <summary>
     /// Log-mel features (or linear ones when UseLogFbank is off) of each waveform: 1-d float32 tensors already
     /// multiplied by the waveform scale. Returns one (frames, bins) tensor per waveform, views of one result.
@@ -71,7 +63,7 @@ public sealed class KaldiFilterbank : IDisposable
             var length = waveforms[i].size(0);
             if (length < n)
                 throw new ArgumentException($"waveform {i} has {length} samples, fewer than one {_config.FrameLengthMs} ms frame ({n})");
-            counts[i] = FrameCount(length);
+            counts[i] = _config.FrameCount(length);
         }
         var total = counts.Sum();
         var frames = torch.empty([total, padded], device: Device); // (M, padded)

@@ -2,6 +2,7 @@
 // and the noise the noisy test set is mixed with. espeak-ng runs as a child process per sentence; the
 // corpus generator runs several at once.
 using System.Diagnostics;
+using System.Globalization;
 using Sld.Bench.Audio;
 
 namespace Sld.Bench.Data.Synth;
@@ -34,7 +35,7 @@ public static class Espeak
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-v", voice.Name, "-s", voice.Speed.ToString(), "-p", voice.Pitch.ToString(), "-w", wav, "--", text })
+        foreach (var a in new[] { "-v", voice.Name, "-s", voice.Speed.ToString(CultureInfo.InvariantCulture), "-p", voice.Pitch.ToString(CultureInfo.InvariantCulture), "-w", wav, "--", text })
             start.ArgumentList.Add(a);
         try
         {
