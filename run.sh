@@ -16,6 +16,8 @@ APT_PACKAGES=(
   chromium                                            # the dashboard's browser tests (Playwright drives Debian's Chromium)
   sctk                                                # NIST sclite and sc_stats: the scoring parity tests' reference
   texlive-latex-extra                                 # pdflatex + booktabs: the LaTeX export test compiles its table
+  libsndfile1 libsamplerate0                          # audio decoding (WAV/FLAC/OGG) and resampling, through P/Invoke
+  espeak-ng                                           # the voices of the built-in synthetic corpus (corpus synth)
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

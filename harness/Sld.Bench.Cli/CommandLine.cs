@@ -27,6 +27,8 @@ public static class CommandLine
         var root = new RootCommand("Sld.Bench: speech recognition on discrete speech tokens, from YAML sweeps to paper tables.");
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(CorpusCommand.Create());
+        root.Subcommands.Add(FeaturesCommand.Create());
         return root;
     }
 

@@ -306,6 +306,13 @@ public sealed partial class Tensor : IDisposable
         return this;
     }
 
+    /// <summary>this *= other, in place (other broadcasts to this tensor's shape).</summary>
+    public Tensor mul_(Tensor other)
+    {
+        Check(sldt_tensor_mul_(Handle, other.Handle));
+        return this;
+    }
+
     public Tensor mul_(double value)
     {
         Check(sldt_tensor_mul_scalar_(Handle, value));

@@ -92,6 +92,7 @@ SLDT_API sldt_status sldt_tensor_zero_(sldt_tensor t);
 SLDT_API sldt_status sldt_tensor_normal_(sldt_tensor t, double mean, double std);
 SLDT_API sldt_status sldt_tensor_uniform_(sldt_tensor t, double from, double to);
 SLDT_API sldt_status sldt_tensor_add_(sldt_tensor t, sldt_tensor other, double alpha);
+SLDT_API sldt_status sldt_tensor_mul_(sldt_tensor t, sldt_tensor other); /* broadcasts other */
 SLDT_API sldt_status sldt_tensor_mul_scalar_(sldt_tensor t, double value);
 SLDT_API sldt_status sldt_tensor_masked_fill_(sldt_tensor t, sldt_tensor mask, double value);
 SLDT_API sldt_status sldt_tensor_index_put_(sldt_tensor t, const sldt_tensor* indices, int32_t n,

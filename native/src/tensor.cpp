@@ -196,6 +196,13 @@ sldt_status sldt_tensor_add_(sldt_tensor t, sldt_tensor other, double alpha) {
     SLDT_END
 }
 
+sldt_status sldt_tensor_mul_(sldt_tensor t, sldt_tensor other) {
+    SLDT_BEGIN
+    auto target = T(t);
+    target.mul_(T(other));
+    SLDT_END
+}
+
 sldt_status sldt_tensor_mul_scalar_(sldt_tensor t, double value) {
     SLDT_BEGIN
     auto target = T(t);

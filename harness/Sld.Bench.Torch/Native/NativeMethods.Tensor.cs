@@ -90,6 +90,9 @@ internal static partial class NativeMethods
     internal static partial int sldt_tensor_add_(TensorHandle t, TensorHandle other, double alpha);
 
     [LibraryImport(Lib)]
+    internal static partial int sldt_tensor_mul_(TensorHandle t, TensorHandle other);
+
+    [LibraryImport(Lib)]
     internal static partial int sldt_tensor_mul_scalar_(TensorHandle t, double value);
 
     [LibraryImport(Lib)]
