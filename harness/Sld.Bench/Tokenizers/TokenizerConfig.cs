@@ -54,7 +54,7 @@ public sealed record KMeansTokenizerConfig(KMeansOptions Clustering) : Tokenizer
 {
     public const string KindName = "kmeans";
 
-    public override string Kind => KindName;
+    [JsonIgnore] public override string Kind => KindName;
 
     public PostProcessingOptions Post { get; init; } = new();
 
@@ -96,7 +96,8 @@ public enum CodecTokens
 /// <param name="CommitmentWeight">beta of the commitment loss |z - sg(q)|^2.</param>
 /// <param name="Update">How codebooks learn: EMA of assigned latents, or the codebook loss.</param>
 /// <param name="EmaDecay">Decay of the codebook EMA (Update = Ema) and of the usage counts that find dead codes (both modes).</param>
-/// <param name="DeadCodeThreshold">A code whose EMA usage count falls below this is restarted on a random latent of the batch.</param>
+/// <param name="DeadCodeThreshold">A code whose usage EMA falls below this fraction of the average code's is restarted on a random
+/// latent of the batch.</param>
 public sealed record CodecTokenizerConfig(
     int Codebooks = 4,
     int CodebookSize = 256,
@@ -110,13 +111,13 @@ public sealed record CodecTokenizerConfig(
     double CommitmentWeight = 0.25,
     CodebookUpdate Update = CodebookUpdate.Ema,
     double EmaDecay = 0.99,
-    double DeadCodeThreshold = 0.5,
+    double DeadCodeThreshold = 0.1,
     CodecTokens Tokens = CodecTokens.FirstCodebook,
     ulong Seed = 0) : TokenizerConfig
 {
     public const string KindName = "codec";
 
-    public override string Kind => KindName;
+    [JsonIgnore] public override string Kind => KindName;
 
     public PostProcessingOptions Post { get; init; } = new();
 
@@ -131,7 +132,7 @@ public sealed record CodecTokenizerConfig(
             throw new ArgumentException($"crop of {CropFrames} frames must be a positive multiple of the downsampling {Downsample}");
         if (!(LearningRate > 0)) throw new ArgumentException($"learning rate must be positive, got {LearningRate}");
         if (EmaDecay is <= 0 or >= 1) throw new ArgumentException($"EMA decay must be in (0, 1), got {EmaDecay}");
-        if (DeadCodeThreshold < 0) throw new ArgumentException($"dead-code threshold must be >= 0, got {DeadCodeThreshold}");
+        if (DeadCodeThreshold is < 0 or >= 1) throw new ArgumentException($"dead-code threshold must be in [0, 1), got {DeadCodeThreshold}");
         if (Tokens == CodecTokens.AllCodebooks && !Post.IsIdentity)
             throw new ArgumentException("dedup and unit models apply to one stream: use Tokens = FirstCodebook with post-processing");
         Post.Units?.Validate(CodebookSize);
@@ -145,7 +146,7 @@ public sealed record DMelTokenizerConfig(int Bins = 16, double? Min = null, doub
 {
     public const string KindName = "dmel";
 
-    public override string Kind => KindName;
+    [JsonIgnore] public override string Kind => KindName;
 
     public override void Validate()
     {
