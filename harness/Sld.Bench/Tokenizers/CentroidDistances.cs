@@ -55,6 +55,80 @@ public static class CentroidDistances
         return (labels, distances);
     }
 
+    /// <summary>
+    /// The nearest centroid of every row, its squared distance, and a lower bound on the (plain) distance to every other
+    /// centroid: the second-nearest distance, lowered to cover the rounding of the |x|^2 - 2 x.c + |c|^2 expansion.
+    /// </summary>
+    public static (Tensor labels, Tensor distances, Tensor secondLower) NearestTwo(Tensor x, Tensor centers, Tensor centerNorms, Tensor rowNorms,
+                                                                               int chunkRows = DefaultChunkRows)
+    {
+        var n = x.size(0);
+        var labels = torch.empty([n], ScalarType.Int64, x.device);
+        var distances = torch.empty([n], x.dtype, x.device);
+        var second = torch.full([n], float.PositiveInfinity, x.dtype, x.device);
+        using var scope = torch.NewDisposeScope();
+        var cNorms = centerNorms.unsqueeze(0);
+        var centersT = centers.t();
+        var maxCenterNorm = centerNorms.max().item<double>();
+        for (long start = 0; start < n; start += chunkRows)
+        {
+            using var chunkScope = torch.NewDisposeScope();
+            var rows = Math.Min(chunkRows, n - start);
+            var xn = rowNorms.narrow(0, start, rows);
+            var partial = torch.addmm(cNorms, x.narrow(0, start, rows), centersT, beta: 1, alpha: -2); // (rows, K)
+            if (centers.size(0) < 2)
+            {
+                var (v, i) = partial.min(1);
+                labels.narrow(0, start, rows).copy_(i);
+                distances.narrow(0, start, rows).copy_(v.add(xn).clamp_min(0));
+                continue;
+            }
+            // min picks the first of tied centroids, as argmin does; topk only supplies the second-smallest value.
+            var (v1, i1) = partial.min(1);
+            var values = partial.topk(2, 1, largest: false, sorted: true).values; // (rows, 2)
+            labels.narrow(0, start, rows).copy_(i1);
+            distances.narrow(0, start, rows).copy_(v1.add(xn).clamp_min(0));
+            // The expansion's error is a few float32 ulps of |x|^2 + |c|^2; 1e-6 of that is a safe margin.
+            var margin = xn.add(maxCenterNorm).mul(1e-6);
+            second.narrow(0, start, rows).copy_(values.select(1, 1).add(xn).sub(margin).clamp_min(0).sqrt());
+        }
+        return (labels, distances, second);
+    }
+
+    /// <summary>Squared distance of every row to its assigned centroid, computed directly: (N).</summary>
+    public static Tensor ToAssigned(Tensor x, Tensor centers, Tensor labels, int chunkRows = 65536)
+    {
+        var n = x.size(0);
+        if (x.device.Type == DeviceType.CPU && x.dtype == ScalarType.Float32 && x.is_contiguous() && x.numel() < int.MaxValue)
+            return ToAssignedOnHost(x, centers, labels);
+        var result = torch.empty([n], x.dtype, x.device);
+        for (long start = 0; start < n; start += chunkRows)
+        {
+            using var scope = torch.NewDisposeScope();
+            var rows = Math.Min(chunkRows, n - start);
+            var diff = x.narrow(0, start, rows).sub(centers.index_select(0, labels.narrow(0, start, rows)));
+            result.narrow(0, start, rows).copy_(diff.mul(diff).sum(1));
+        }
+        return result;
+    }
+
+    /// <summary>ToAssigned without materialising the gathered centroids: SIMD over the row, parallel over blocks of rows.</summary>
+    private static Tensor ToAssignedOnHost(Tensor x, Tensor centers, Tensor labels)
+    {
+        var (n, d) = ((int)x.size(0), (int)x.size(1));
+        var c = centers.contiguous().ToArray<float>();
+        var l = labels.ToArray<long>();
+        var result = new float[n];
+        const int block = 4096;
+        Parallel.For(0, (n + block - 1) / block, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, torch.get_num_threads()) }, b =>
+        {
+            var xs = x.data<float>();
+            for (var i = b * block; i < Math.Min(n, (b + 1) * block); i++)
+                result[i] = KMeans.SquaredDistance(xs.Slice(i * d, d), c.AsSpan((int)l[i] * d, d));
+        });
+        return torch.tensor(result);
+    }
+
     /// <summary>Sum of squared distances to the assigned centroids, computed directly (not by expansion) in float64.</summary>
     public static double Inertia(Tensor x, Tensor centers, Tensor labels, int chunkRows = 65536)
     {

@@ -95,17 +95,22 @@ public static partial class KMeans
         while (state.Step < o.MaxIterations)
         {
             using var scope = torch.NewDisposeScope();
-            var (labels, distances) = CentroidDistances.Nearest(x, centers, rowNorms: rowNorms);
+            var previous = state.Tensors.GetValueOrDefault("labels");
+            var (labels, distances, lower) = BoundedEStep(x, rowNorms, centers, previous, state.Tensors.GetValueOrDefault("lower"));
             var inertia = distances.sum().to(ScalarType.Float64).item<double>();
-            if (state.Tensors.TryGetValue("labels", out var previous) && labels.eq(previous).all().item<bool>())
+            if (previous is not null && labels.eq(previous).all().item<bool>())
             {
                 converged = true; // strict convergence: the same labels give the same centroids
                 break;
             }
             var updated = UpdateCenters(x, labels, distances, k);
-            var shift = updated.sub(centers).square().sum().item<double>();
+            var movement = updated.sub(centers).square().sum(1); // (K) squared shift of each centroid
+            var shift = movement.sum().item<double>();
+            // Another centroid can come at most the largest shift closer to a frame than it was.
+            lower = lower.sub(movement.max().sqrt()).clamp_min(0);
             state.Set("centers", updated);
             state.Set("labels", labels);
+            state.Set("lower", lower);
             centers = updated;
             state.Step++;
             ctx.Report("lloyd", state.Step, o.MaxIterations, inertia);
@@ -116,9 +121,44 @@ public static partial class KMeans
             }
             ctx.AfterStep(save);
         }
-        var (finalLabels, finalInertia) = Finish(x, rowNorms, centers);
-        finalLabels.Dispose();
+        using var finalScope = torch.NewDisposeScope();
+        var (finalLabels, _, _) = BoundedEStep(x, rowNorms, centers, state.Tensors.GetValueOrDefault("labels"), state.Tensors.GetValueOrDefault("lower"));
+        var finalInertia = CentroidDistances.Inertia(x, centers, finalLabels);
         return new KMeansResult(centers.clone().DetachFromDisposeScope(), finalInertia, state.Step, converged);
+    }
+
+    /// <summary>
+    /// An exact E-step that skips frames whose centroid is provably still the nearest (Hamerly 2010): the exact distance u
+    /// to the current centroid is at most half the distance from that centroid to any other, or at most a lower bound on
+    /// the distance to every other centroid. Only the other frames are compared with all K centroids, which also renews
+    /// their lower bound (the second-nearest distance). Returns labels, squared distances and lower bounds, all (N).
+    /// </summary>
+    private static (Tensor labels, Tensor distances, Tensor lower) BoundedEStep(Tensor x, Tensor rowNorms, Tensor centers, Tensor? labels, Tensor? lower)
+    {
+        using var scope = torch.NewDisposeScope();
+        var centerNorms = CentroidDistances.RowNormsSquared(centers);
+        if (labels is null || lower is null)
+        {
+            var (l, d1, second) = CentroidDistances.NearestTwo(x, centers, centerNorms, rowNorms);
+            return (l.MoveToOuterDisposeScope(), d1.MoveToOuterDisposeScope(), second.MoveToOuterDisposeScope());
+        }
+        var u2 = CentroidDistances.ToAssigned(x, centers, labels); // exact, by subtraction
+        var between = CentroidDistances.Squared(centers, centers).add(torch.eye(centers.size(0)).mul(float.MaxValue));
+        // Half the distance to the closest other centroid, shaved by 1e-5 against rounding in the expansion.
+        var half = between.min(1).values.sqrt().mul(0.5 * (1 - 1e-5));
+        var bound = half.index_select(0, labels).maximum(lower);
+        var active = u2.gt(bound.square()).nonzero().squeeze(1);
+        var newLabels = labels.clone();
+        var distances = u2;
+        var newLower = lower.clone();
+        if (active.numel() > 0)
+        {
+            var (l, d1, second) = CentroidDistances.NearestTwo(x.index_select(0, active), centers, centerNorms, rowNorms.index_select(0, active));
+            newLabels.index_put_([active], l);
+            distances = u2.index_put_([active], d1);
+            newLower.index_put_([active], second);
+        }
+        return (newLabels.MoveToOuterDisposeScope(), distances.MoveToOuterDisposeScope(), newLower.MoveToOuterDisposeScope());
     }
 
     /// <summary>The M-step: each centroid becomes the mean of its frames; empty clusters take the frames farthest from theirs.</summary>

@@ -1,10 +1,12 @@
 // k-means initialisation. Greedy k-means++ as scikit-learn's _kmeans_plusplus: the first centroid is a
 // uniform frame; each next one is the best (lowest resulting potential) of a few candidates drawn with
 // probability proportional to the squared distance to the nearest chosen centroid. The step runs on the
-// host (SIMD, parallel over fixed row blocks, so results do not depend on scheduling) and skips a frame
-// whenever the triangle inequality proves a candidate cannot be nearer to it than its current centroid:
-// |c - mu| >= 2 |x - mu| implies |x - c| >= |x - mu|. The chosen frames, each frame's nearest centroid and
-// distance, and the random state are checkpointed, so an interrupted init resumes exactly.
+// host (SIMD over blocks of frames, parallel over fixed groups of blocks, so results do not depend on
+// scheduling) and skips a block whenever the triangle inequality proves a candidate cannot be nearer to any
+// of its frames than their current centroids: |c - mu| >= 2 |x - mu| implies |x - c| >= |x - mu|. Frames are
+// regrouped by nearest centroid as centroids accumulate so that blocks are coherent enough to be skipped.
+// The frame order, nearest centroids and distances, chosen frames and random state are checkpointed, so an
+// interrupted init resumes exactly.
 using System.Numerics;
 using System.Runtime.InteropServices;
 using Sld.Bench.Torch;
@@ -33,51 +35,80 @@ public static partial class KMeans
     private sealed class PlusPlus
     {
         private static readonly int L = Vector<float>.Count;
-        private readonly int _n, _d, _k, _trials, _groups;
+
+        /// <summary>Blocks of L frames per parallel work item: 256 x 8 frames.</summary>
+        private const int GroupBlocks = 256;
+
+        private readonly int _n, _d, _k, _trials, _padded, _blocks, _groups;
         private readonly SeededRandom _rng;
         private readonly KMeansCheckpoint _state;
         private readonly FitContext _ctx;
         private readonly Action _save;
-        private readonly float[] _rows; // the frames, row-major (N, D)
-        private readonly float[] _lanes; // the frames lane-transposed: (N / L, D, L), padded with zero frames
-        private readonly float[] _norms; // squared norm of each frame, in the lane layout
-        private readonly float[] _distances; // (trials, N) the last step's candidate distances, +inf where a block was skipped
-        private readonly float[] _closest; // squared distance of each frame to its nearest chosen centroid (0 for padding)
-        private readonly int[] _nearest; // index (in choice order) of that centroid
+        private readonly float[] _rows; // the frames, row-major (N, D), in their original order
+        // Per position (frames are regrouped by nearest centroid now and then, so that a block of L frames tends to
+        // share one centroid and the triangle inequality can skip the whole block):
+        private int[] _order; // the frame at each position
+        private readonly float[] _lanes; // frames lane-transposed: (blocks, D, L), padded with zero frames
+        private readonly float[] _norms; // squared norm of each frame
+        private float[] _closest; // squared distance to the nearest chosen centroid (0 for padding)
+        private int[] _nearest; // index (in choice order) of that centroid
+        private readonly float[] _distances; // (trials, positions) the last step's candidate distances, +inf where skipped
         private readonly float[] _centers; // chosen centroids, row-major
         private readonly double[] _cumulative;
 
         public PlusPlus(Tensor x, int k, int trials, SeededRandom rng, KMeansCheckpoint state, FitContext ctx, Action save)
         {
             (_k, _trials, _rng, _state, _ctx, _save) = (k, trials, rng, state, ctx, save);
+            _padded = (trials + 3) / 4 * 4; // candidates go through the kernel four at a time
             _n = checked((int)x.size(0));
             _d = checked((int)x.size(1));
             _rows = x.ToArray<float>();
-            var blocks = (_n + L - 1) / L;
-            _groups = (blocks + GroupBlocks - 1) / GroupBlocks;
-            _lanes = new float[blocks * _d * L];
-            for (var i = 0; i < _n; i++)
-                for (var j = 0; j < _d; j++)
-                    _lanes[(i / L * _d + j) * L + i % L] = _rows[i * _d + j];
-            _closest = new float[blocks * L];
-            _nearest = new int[blocks * L];
-            _norms = new float[blocks * L];
-            for (var i = 0; i < _n; i++) _norms[i] = SquaredDistance(Row(i), new float[_d]);
-            _distances = new float[trials * blocks * L];
+            _blocks = (_n + L - 1) / L;
+            _groups = (_blocks + GroupBlocks - 1) / GroupBlocks;
+            _order = Enumerable.Range(0, _n).ToArray();
+            _lanes = new float[_blocks * _d * L];
+            _norms = new float[_blocks * L];
+            _closest = new float[_blocks * L];
+            _nearest = new int[_blocks * L];
+            _distances = new float[trials * _blocks * L];
             _centers = new float[k * _d];
             _cumulative = new double[_n];
         }
 
-        /// <summary>Blocks of L frames per parallel work item: 256 x 8 frames.</summary>
-        private const int GroupBlocks = 256;
+        private Span<float> Row(long frame) => _rows.AsSpan((int)(frame * _d), _d);
 
-        private Span<float> Row(long i) => _rows.AsSpan((int)(i * _d), _d);
+        /// <summary>Rebuilds the lane layout and norms from <see cref="_order"/>.</summary>
+        private void Layout()
+        {
+            Array.Clear(_lanes);
+            Array.Clear(_norms);
+            Parallel.For(0, _blocks, Options, b =>
+            {
+                for (var l = 0; l < L && b * L + l < _n; l++)
+                {
+                    var row = Row(_order[b * L + l]);
+                    for (var j = 0; j < _d; j++) _lanes[(b * _d + j) * L + l] = row[j];
+                    _norms[b * L + l] = SquaredDistance(row, new float[_d]);
+                }
+            });
+        }
+
+        /// <summary>Sorts positions by nearest centroid (stable), carrying the per-position state along.</summary>
+        private void Regroup()
+        {
+            var positions = Enumerable.Range(0, _n).OrderBy(p => _nearest[p]).ToArray();
+            var (order, closest, nearest) = (new int[_n], new float[_closest.Length], new int[_nearest.Length]);
+            for (var p = 0; p < _n; p++) (order[p], closest[p], nearest[p]) = (_order[positions[p]], _closest[positions[p]], _nearest[positions[p]]);
+            (_order, _closest, _nearest) = (order, closest, nearest);
+            Layout();
+        }
 
         public void Run()
         {
-            var broadcast = new Vector<float>[_trials * _d];
+            var broadcast = new Vector<float>[_padded * _d];
             if (_state.ChosenIds.Count == 0)
             {
+                Layout();
                 var first = _rng.NextLong(_n);
                 Row(first).CopyTo(_centers);
                 Broadcast(_centers.AsSpan(0, _d), broadcast.AsSpan(0, _d));
@@ -93,24 +124,34 @@ public static partial class KMeans
             }
             else
             {
+                _state.Get("order").CopyTo<int>(_order);
                 _state.Get("closest").CopyTo<float>(_closest);
                 _state.Get("nearest").CopyTo<int>(_nearest);
                 for (var j = 0; j < _state.ChosenIds.Count; j++) Row(_state.ChosenIds[j]).CopyTo(_centers.AsSpan(j * _d));
+                Layout();
             }
-            var candidates = new long[_trials];
-            var candidateNorms = new float[_trials];
+            var candidates = new long[_padded];
+            var candidateNorms = new float[_padded];
             var gains = new double[_groups * _trials];
             while (_state.ChosenIds.Count < _k)
             {
                 var chosen = _state.ChosenIds.Count;
+                if (chosen >= 16 && (chosen & (chosen - 1)) == 0) Regroup(); // at 16, 32, 64, ... centroids
                 var potential = Cumulate();
                 for (var t = 0; t < _trials; t++)
                 {
                     // numpy's searchsorted (side="left"): the first running sum that reaches the drawn value.
                     var at = Array.BinarySearch(_cumulative, _rng.NextDouble() * potential);
-                    candidates[t] = Math.Min(at >= 0 ? FirstEqual(at) : ~at, _n - 1);
+                    var position = Math.Min(at >= 0 ? FirstEqual(at) : ~at, _n - 1);
+                    candidates[t] = _order[position];
                     Broadcast(Row(candidates[t]), broadcast.AsSpan(t * _d, _d));
-                    candidateNorms[t] = _norms[candidates[t]];
+                    candidateNorms[t] = _norms[position];
+                }
+                for (var t = _trials; t < _padded; t++) // padding: repeats of the last candidate, computed and ignored
+                {
+                    candidates[t] = candidates[_trials - 1];
+                    broadcast.AsSpan((_trials - 1) * _d, _d).CopyTo(broadcast.AsSpan(t * _d, _d));
+                    candidateNorms[t] = candidateNorms[_trials - 1];
                 }
                 var bounds = CandidateToCenterDistances(candidates, chosen);
                 Parallel.For(0, _groups, Options, g => Gains(g, broadcast, candidateNorms, bounds, chosen, gains.AsSpan(g * _trials, _trials)));
@@ -130,7 +171,7 @@ public static partial class KMeans
             }
         }
 
-        private long FirstEqual(int at)
+        private int FirstEqual(int at)
         {
             while (at > 0 && _cumulative[at - 1] == _cumulative[at]) at--;
             return at;
@@ -140,7 +181,7 @@ public static partial class KMeans
 
         private void ForBlocks(int group, Action<int> body)
         {
-            var end = Math.Min(_closest.Length / L, (group + 1) * GroupBlocks);
+            var end = Math.Min(_blocks, (group + 1) * GroupBlocks);
             for (var b = group * GroupBlocks; b < end; b++) body(b);
         }
 
@@ -171,7 +212,7 @@ public static partial class KMeans
             return Vector.Max(norms + new Vector<float>(pointNorm) - dot * 2, Vector<float>.Zero);
         }
 
-        /// <summary>Running sums of the nearest-centroid distances (in float64, as numpy's stable_cumsum); returns the total.</summary>
+        /// <summary>Running sums of the nearest-centroid distances by position (in float64, as numpy's stable_cumsum); returns the total.</summary>
         private double Cumulate()
         {
             double sum = 0;
@@ -182,8 +223,8 @@ public static partial class KMeans
         /// <summary>(trials, chosen): a quarter of the squared distance between each candidate and each chosen centroid.</summary>
         private float[] CandidateToCenterDistances(long[] candidates, int chosen)
         {
-            var result = new float[_trials * chosen];
-            for (var t = 0; t < _trials; t++)
+            var result = new float[_padded * chosen];
+            for (var t = 0; t < _padded; t++)
                 for (var j = 0; j < chosen; j++)
                     result[t * chosen + j] = SquaredDistance(Row(candidates[t]), _centers.AsSpan(j * _d, _d)) / 4;
             return result;
@@ -209,23 +250,69 @@ public static partial class KMeans
             gains.Clear();
             var stride = _closest.Length;
             var skipped = new Vector<float>(float.PositiveInfinity);
-            var end = Math.Min(_closest.Length / L, (group + 1) * GroupBlocks);
+            Span<Vector<float>> d = stackalloc Vector<float>[4];
+            var end = Math.Min(_blocks, (group + 1) * GroupBlocks);
             for (var b = group * GroupBlocks; b < end; b++)
             {
                 var current = new Vector<float>(_closest.AsSpan(b * L, L));
-                for (var t = 0; t < _trials; t++)
+                for (var t0 = 0; t0 < _padded; t0 += 4)
                 {
-                    var into = _distances.AsSpan(t * stride + b * L, L);
-                    if (!AnyCloser(b, t, bounds, chosen))
+                    var any = false;
+                    for (var t = t0; t < t0 + 4 && !any; t++) any = AnyCloser(b, t, bounds, chosen);
+                    if (!any)
                     {
-                        skipped.CopyTo(into);
+                        for (var t = t0; t < Math.Min(t0 + 4, _trials); t++) skipped.CopyTo(_distances.AsSpan(t * stride + b * L, L));
                         continue;
                     }
-                    var d = Distances(b, broadcast.AsSpan(t * _d, _d), norms[t]);
-                    d.CopyTo(into);
-                    gains[t] += Vector.Sum(Vector.Max(current - d, Vector<float>.Zero));
+                    Distances4(b, broadcast.AsSpan(t0 * _d, 4 * _d), norms.AsSpan(t0, 4), d);
+                    for (var t = t0; t < Math.Min(t0 + 4, _trials); t++)
+                    {
+                        d[t - t0].CopyTo(_distances.AsSpan(t * stride + b * L, L));
+                        gains[t] += Vector.Sum(Vector.Max(current - d[t - t0], Vector<float>.Zero));
+                    }
                 }
             }
+        }
+
+        /// <summary>
+        /// Distances from the frames of block b to four points at once: each frame vector is loaded once for four
+        /// products, and eight independent accumulators (four points x even/odd features) keep the FMA units busy.
+        /// </summary>
+        private void Distances4(int b, ReadOnlySpan<Vector<float>> points, ReadOnlySpan<float> pointNorms, Span<Vector<float>> result)
+        {
+            var block = MemoryMarshal.Cast<float, Vector<float>>(_lanes.AsSpan(b * _d * L, _d * L));
+            var p0 = points[.._d];
+            var p1 = points.Slice(_d, _d);
+            var p2 = points.Slice(2 * _d, _d);
+            var p3 = points.Slice(3 * _d, _d);
+            Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+            var j = 0;
+            for (; j + 2 <= _d; j += 2)
+            {
+                var x0 = block[j];
+                a0 = Vector.FusedMultiplyAdd(x0, p0[j], a0);
+                a1 = Vector.FusedMultiplyAdd(x0, p1[j], a1);
+                a2 = Vector.FusedMultiplyAdd(x0, p2[j], a2);
+                a3 = Vector.FusedMultiplyAdd(x0, p3[j], a3);
+                var x1 = block[j + 1];
+                e0 = Vector.FusedMultiplyAdd(x1, p0[j + 1], e0);
+                e1 = Vector.FusedMultiplyAdd(x1, p1[j + 1], e1);
+                e2 = Vector.FusedMultiplyAdd(x1, p2[j + 1], e2);
+                e3 = Vector.FusedMultiplyAdd(x1, p3[j + 1], e3);
+            }
+            if (j < _d)
+            {
+                var x0 = block[j];
+                a0 = Vector.FusedMultiplyAdd(x0, p0[j], a0);
+                a1 = Vector.FusedMultiplyAdd(x0, p1[j], a1);
+                a2 = Vector.FusedMultiplyAdd(x0, p2[j], a2);
+                a3 = Vector.FusedMultiplyAdd(x0, p3[j], a3);
+            }
+            var norms = new Vector<float>(_norms.AsSpan(b * L, L));
+            result[0] = Vector.Max(norms + new Vector<float>(pointNorms[0]) - (a0 + e0) * 2, Vector<float>.Zero);
+            result[1] = Vector.Max(norms + new Vector<float>(pointNorms[1]) - (a1 + e1) * 2, Vector<float>.Zero);
+            result[2] = Vector.Max(norms + new Vector<float>(pointNorms[2]) - (a2 + e2) * 2, Vector<float>.Zero);
+            result[3] = Vector.Max(norms + new Vector<float>(pointNorms[3]) - (a3 + e3) * 2, Vector<float>.Zero);
         }
 
         private void Accept(int group, int best, int chosen) => ForBlocks(group, b =>
@@ -243,6 +330,7 @@ public static partial class KMeans
         private void WriteCheckpoint()
         {
             _state.Rng = _rng.State;
+            _state.Set("order", torch.tensor(_order));
             _state.Set("closest", torch.tensor(_closest));
             _state.Set("nearest", torch.tensor(_nearest));
             _save();
