@@ -27,6 +27,7 @@ public static partial class KMeans
         if (x.size(0) < options.K) throw new ArgumentException($"k-means with K = {options.K} needs at least {options.K} frames, got {x.size(0)}");
         if (x.numel() >= int.MaxValue && options.Init == KMeansInit.KMeansPlusPlus && options.Algorithm == KMeansAlgorithm.Lloyd)
             throw new ArgumentException($"k-means++ over {x.size(0)} x {x.size(1)} frames exceeds 2^31 values: fit on fewer frames (FitData.MaxFrames) or use MiniBatch");
+        using var scope = torch.NewDisposeScope(); // the result's centroids are detached from it; everything else is freed
         x = x.is_contiguous() ? x : x.contiguous();
 
         var checkpointPath = ctx.CheckpointPath(KMeansCheckpoint.FileName);
@@ -71,9 +72,9 @@ public static partial class KMeans
     {
         options.Validate();
         using var state = new KMeansCheckpoint();
-        var contiguous = x.is_contiguous() ? x.alias() : x.contiguous();
-        using (contiguous)
-            return Initialise(contiguous, options, state, FitContext.None, () => { });
+        using var scope = torch.NewDisposeScope();
+        var contiguous = x.is_contiguous() ? x : x.contiguous();
+        return Initialise(contiguous, options, state, FitContext.None, () => { }).MoveToOuterDisposeScope();
     }
 
     /// <summary>The labels and inertia of a fitted model on the same frames (the final E-step).</summary>
