@@ -303,7 +303,7 @@ public sealed class HubertEncoder : Module
         if (Frames(waveform.size(0)) < 1) throw new ArgumentException($"{waveform.size(0)} samples are too few for one frame");
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var x = waveform.to(ScalarType.Float32);
+        var x = waveform.to(ScalarType.Float32).to(encoder.feature_projection.projection.weight.device); // runs where the model is
         if (Config.NormalizeWaveform) x = x.sub(x.mean()).div(x.var(unbiased: false).add(1e-7).sqrt());
         var features = feature_extractor.forward(x.view(1, 1, -1)); // (1, C, T)
         return features.squeeze(0).t().contiguous().MoveToOuterDisposeScope(); // (T, C)

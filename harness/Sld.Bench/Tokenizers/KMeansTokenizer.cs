@@ -36,7 +36,8 @@ public sealed class KMeansTokenizer : ISoftTokenizer, IArtifactTokenizer
     public long[] Units(Tensor features)
     {
         CheckFeatures(features);
-        var (labels, distances) = CentroidDistances.Nearest(features, _centroids, _centroidNorms);
+        using var onDevice = features.to(_centroids.device); // features from an encoder on another device
+        var (labels, distances) = CentroidDistances.Nearest(onDevice, _centroids, _centroidNorms);
         using (labels)
         using (distances)
             return labels.ToArray<long>();
@@ -47,7 +48,8 @@ public sealed class KMeansTokenizer : ISoftTokenizer, IArtifactTokenizer
     public Tensor EncodeSoft(Tensor features, SoftAssignmentOptions options)
     {
         CheckFeatures(features);
-        return SoftAssignment.Probabilities(features, _centroids, options);
+        using var onDevice = features.to(_centroids.device);
+        return SoftAssignment.Probabilities(onDevice, _centroids, options);
     }
 
     private void CheckFeatures(Tensor features)

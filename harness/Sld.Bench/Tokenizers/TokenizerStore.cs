@@ -82,9 +82,13 @@ public sealed partial class TokenizerStore
         config.Validate();
         var (ids, lineage) = FitDataSelection.Select(source, config.FitData);
         var key = TokenizerManifest.KeyFor(config, source.Features, lineage);
-        if (Contains(key)) return Load(key);
-
         var work = Path.Combine(Root, WorkDirectory, key);
+        if (Contains(key))
+        {
+            RemoveLeftoverWork(work); // a fit that died between publishing and cleaning up
+            return Load(key);
+        }
+
         Directory.CreateDirectory(work);
         using var fitLock = AcquireLock(Path.Combine(work, LockFile), key);
         if (Contains(key)) return Load(key); // another process finished it while we waited for the lock
@@ -150,6 +154,22 @@ public sealed partial class TokenizerStore
         catch (IOException e)
         {
             throw new IOException($"tokenizer '{key}' is being fitted by another process (lock {path} is held)", e);
+        }
+    }
+
+    private static void RemoveLeftoverWork(string work)
+    {
+        if (!Directory.Exists(work)) return;
+        try
+        {
+            using (new FileStream(Path.Combine(work, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            {
+            }
+            Directory.Delete(work, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Held by another process that found the artifact missing a moment ago; it cleans up after itself.
         }
     }
 

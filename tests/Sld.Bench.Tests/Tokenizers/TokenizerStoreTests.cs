@@ -188,6 +188,11 @@ public sealed class TokenizerStoreTests : IDisposable
         Assert.False(Directory.Exists(stale));
         using var loaded = store.Load(key);
         Assert.Equal(t.Manifest.ContentSha256, loaded.Manifest.ContentSha256);
+        // A fit that died after publishing but before removing its work directory: the next request removes it.
+        var work = Directory.CreateDirectory(Path.Combine(_root, ".work", key)).FullName;
+        File.WriteAllText(Path.Combine(work, "kmeans.checkpoint.safetensors"), "left over");
+        using var again = store.GetOrFit(Config(), _source);
+        Assert.False(Directory.Exists(work));
     }
 
     [Fact]

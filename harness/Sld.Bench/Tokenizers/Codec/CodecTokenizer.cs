@@ -47,7 +47,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var z = _model.Encode(_model.PadToGrid(_model.Normalise(Checked(features)))); // (1, T', C)
+        var z = _model.Encode(_model.PadToGrid(_model.Normalise(Checked(features).to(_model.feature_mean.device)))); // (1, T', C)
         return _model.quantizer.Encode(z.squeeze(0));
     }
 
@@ -59,7 +59,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         using var scope = torch.NewDisposeScope();
         var q = _model.quantizer.Decode(codes).unsqueeze(0); // (1, T', C)
         var x = _model.Denormalise(_model.Decode(q).squeeze(0)); // (T' x Downsample, D)
-        return x.narrow(0, 0, features.size(0)).contiguous().MoveToOuterDisposeScope();
+        return x.narrow(0, 0, features.size(0)).to(features.device).contiguous().MoveToOuterDisposeScope();
     }
 
     public TokenSequence Encode(Tensor features)
