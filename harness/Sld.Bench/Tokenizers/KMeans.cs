@@ -37,14 +37,16 @@ public static partial class KMeans
 
         if (state.Phase == "done") // finished before an interruption of what came after it (the unit model, the stats)
             return new KMeansResult(state.Get("centers").clone().DetachFromDisposeScope(), state.FinalInertia, state.Step, state.Converged);
-        using var rowNorms = CentroidDistances.RowNormsSquared(x).DetachFromDisposeScope();
+        // Lloyd and k-means++ run on the host kernels (on a host copy of frames from a CUDA device).
+        var host = options.Algorithm == KMeansAlgorithm.Lloyd ? (x.device.Type == DeviceType.CPU ? x : x.cpu().contiguous()) : null;
+        var frames = host is null ? null : new LaneFrames(host);
         if (initialCenters is not null && (initialCenters.dim() != 2 || initialCenters.size(0) != options.K || initialCenters.size(1) != x.size(1)))
             throw new ArgumentException($"initial centers [{string.Join(", ", initialCenters.shape)}] are not ({options.K}, {x.size(1)})");
         if (state.Phase == "init")
         {
             using var centers = initialCenters is not null ? initialCenters.to(ScalarType.Float32).contiguous()
                 : options.Algorithm == KMeansAlgorithm.MiniBatch ? InitMiniBatch(x, options, state, ctx, Save)
-                : Initialise(x, options, state, ctx, Save);
+                : Initialise(x, frames, options, state, ctx, Save);
             state.Phase = "iterate";
             state.Step = 0;
             state.Rng = new SeededRandom(SeededRandom.Derive(options.Seed, "iterate")).State;
@@ -52,9 +54,13 @@ public static partial class KMeans
             state.ClearTensors();
             state.Set("centers", centers.clone());
         }
-        var result = options.Algorithm == KMeansAlgorithm.Lloyd
-            ? Lloyd(x, rowNorms, options, state, ctx, Save)
-            : MiniBatch(x, rowNorms, options, state, ctx, Save);
+        KMeansResult result;
+        if (frames is not null) result = LloydOnHost(host!, frames, options, state, ctx, Save);
+        else
+        {
+            using var rowNorms = CentroidDistances.RowNormsSquared(x).DetachFromDisposeScope();
+            result = MiniBatch(x, rowNorms, options, state, ctx, Save);
+        }
         if (checkpointPath is not null)
         {
             state.Phase = "done";
@@ -74,7 +80,7 @@ public static partial class KMeans
         using var state = new KMeansCheckpoint();
         using var scope = torch.NewDisposeScope();
         var contiguous = x.is_contiguous() ? x : x.contiguous();
-        return Initialise(contiguous, options, state, FitContext.None, () => { }).MoveToOuterDisposeScope();
+        return Initialise(contiguous, null, options, state, FitContext.None, () => { }).MoveToOuterDisposeScope();
     }
 
     /// <summary>The labels and inertia of a fitted model on the same frames (the final E-step).</summary>
@@ -83,111 +89,6 @@ public static partial class KMeans
         var (labels, distances) = CentroidDistances.Nearest(x, centers, rowNorms: rowNorms);
         distances.Dispose();
         return (labels, CentroidDistances.Inertia(x, centers, labels));
-    }
-
-    // ---- Lloyd ----
-
-    private static KMeansResult Lloyd(Tensor x, Tensor rowNorms, KMeansOptions o, KMeansCheckpoint state, FitContext ctx, Action save)
-    {
-        var k = o.K;
-        var tolerance = o.Tolerance * MeanVariance(x);
-        var centers = state.Get("centers");
-        var converged = false;
-        while (state.Step < o.MaxIterations)
-        {
-            using var scope = torch.NewDisposeScope();
-            var previous = state.Tensors.GetValueOrDefault("labels");
-            var (labels, distances, lower) = BoundedEStep(x, rowNorms, centers, previous, state.Tensors.GetValueOrDefault("lower"));
-            var inertia = distances.sum().to(ScalarType.Float64).item<double>();
-            if (previous is not null && labels.eq(previous).all().item<bool>())
-            {
-                converged = true; // strict convergence: the same labels give the same centroids
-                break;
-            }
-            var updated = UpdateCenters(x, labels, distances, k);
-            var movement = updated.sub(centers).square().sum(1); // (K) squared shift of each centroid
-            var shift = movement.sum().item<double>();
-            // Another centroid can come at most the largest shift closer to a frame than it was.
-            lower = lower.sub(movement.max().sqrt()).clamp_min(0);
-            state.Set("centers", updated);
-            state.Set("labels", labels);
-            state.Set("lower", lower);
-            centers = updated;
-            state.Step++;
-            ctx.Report("lloyd", state.Step, o.MaxIterations, inertia);
-            if (shift <= tolerance)
-            {
-                converged = true;
-                break;
-            }
-            ctx.AfterStep(save);
-        }
-        using var finalScope = torch.NewDisposeScope();
-        var (finalLabels, _, _) = BoundedEStep(x, rowNorms, centers, state.Tensors.GetValueOrDefault("labels"), state.Tensors.GetValueOrDefault("lower"));
-        var finalInertia = CentroidDistances.Inertia(x, centers, finalLabels);
-        return new KMeansResult(centers.clone().DetachFromDisposeScope(), finalInertia, state.Step, converged);
-    }
-
-    /// <summary>
-    /// An exact E-step that skips frames whose centroid is provably still the nearest (Hamerly 2010): the exact distance u
-    /// to the current centroid is at most half the distance from that centroid to any other, or at most a lower bound on
-    /// the distance to every other centroid. Only the other frames are compared with all K centroids, which also renews
-    /// their lower bound (the second-nearest distance). Returns labels, squared distances and lower bounds, all (N).
-    /// </summary>
-    private static (Tensor labels, Tensor distances, Tensor lower) BoundedEStep(Tensor x, Tensor rowNorms, Tensor centers, Tensor? labels, Tensor? lower)
-    {
-        using var scope = torch.NewDisposeScope();
-        var centerNorms = CentroidDistances.RowNormsSquared(centers);
-        if (labels is null || lower is null)
-        {
-            var (l, d1, second) = CentroidDistances.NearestTwo(x, centers, centerNorms, rowNorms);
-            return (l.MoveToOuterDisposeScope(), d1.MoveToOuterDisposeScope(), second.MoveToOuterDisposeScope());
-        }
-        var u2 = CentroidDistances.ToAssigned(x, centers, labels); // exact, by subtraction
-        var between = CentroidDistances.Squared(centers, centers).add(torch.eye(centers.size(0)).mul(float.MaxValue));
-        // Half the distance to the closest other centroid, shaved by 1e-5 against rounding in the expansion.
-        var half = between.min(1).values.sqrt().mul(0.5 * (1 - 1e-5));
-        var bound = half.index_select(0, labels).maximum(lower);
-        var active = u2.gt(bound.square()).nonzero().squeeze(1);
-        var newLabels = labels.clone();
-        var distances = u2;
-        var newLower = lower.clone();
-        if (active.numel() > 0)
-        {
-            var (l, d1, second) = CentroidDistances.NearestTwo(x.index_select(0, active), centers, centerNorms, rowNorms.index_select(0, active));
-            newLabels.index_put_([active], l);
-            distances = u2.index_put_([active], d1);
-            newLower.index_put_([active], second);
-        }
-        return (newLabels.MoveToOuterDisposeScope(), distances.MoveToOuterDisposeScope(), newLower.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>The M-step: each centroid becomes the mean of its frames; empty clusters take the frames farthest from theirs.</summary>
-    private static Tensor UpdateCenters(Tensor x, Tensor labels, Tensor distances, int k)
-    {
-        using var scope = torch.NewDisposeScope();
-        var sums = torch.zeros([k, x.size(1)], x.dtype, x.device);
-        sums.index_put_([labels], x, accumulate: true);
-        var counts = labels.bincount(minlength: k).to(x.dtype); // (K)
-        var countsHost = counts.ToArray<float>();
-        var empty = Enumerable.Range(0, k).Where(c => countsHost[c] == 0).ToArray();
-        if (empty.Length > 0)
-        {
-            // As scikit-learn: the frames farthest from their centroid, farthest first, each moved to one empty cluster.
-            var far = distances.topk(empty.Length).indices.ToArray<long>();
-            var labelsHost = labels.index_select(0, torch.tensor(far)).ToArray<long>();
-            for (var i = 0; i < empty.Length; i++)
-            {
-                var frame = x.select(0, far[i]);
-                var from = labelsHost[i];
-                sums.select(0, from).add_(frame, alpha: -1);
-                sums.select(0, empty[i]).copy_(frame);
-                countsHost[from] -= 1;
-                countsHost[empty[i]] = 1;
-            }
-            counts = torch.tensor(countsHost);
-        }
-        return sums.div(counts.clamp_min(1).unsqueeze(1)).MoveToOuterDisposeScope();
     }
 
     private static double MeanVariance(Tensor x)
@@ -209,7 +110,7 @@ public static partial class KMeans
         for (var i = 0; i < ids.Length; i++) ids[i] = sampler.NextLong(n);
         using var scope = torch.NewDisposeScope();
         var sample = x.index_select(0, torch.tensor(ids)).contiguous();
-        return Initialise(sample, o, state, ctx, save).MoveToOuterDisposeScope();
+        return Initialise(sample, null, o, state, ctx, save).MoveToOuterDisposeScope();
     }
 
     private static KMeansResult MiniBatch(Tensor x, Tensor rowNorms, KMeansOptions o, KMeansCheckpoint state, FitContext ctx, Action save)
@@ -234,9 +135,7 @@ public static partial class KMeans
             var (labels, distances) = CentroidDistances.Nearest(xb, centers, rowNorms: rowNorms.index_select(0, index));
             var batchInertia = distances.sum().to(ScalarType.Float64).item<double>() / batch;
 
-            var sums = torch.zeros([k, x.size(1)], x.dtype, x.device);
-            sums.index_put_([labels], xb, accumulate: true);
-            var batchCounts = labels.bincount(minlength: k).to(x.dtype);
+            var (sums, batchCounts) = ClusterSums(xb, labels, k);
             var newCounts = counts.add(batchCounts);
             var moved = centers.mul(counts.unsqueeze(1)).add(sums).div(newCounts.clamp_min(1).unsqueeze(1));
             var updated = torch.where(batchCounts.gt(0).unsqueeze(1), moved, centers);
@@ -284,6 +183,27 @@ public static partial class KMeans
         var (finalLabels, inertia) = Finish(x, rowNorms, final);
         finalLabels.Dispose();
         return new KMeansResult(final.clone().DetachFromDisposeScope(), inertia, state.Step, converged);
+    }
+
+    /// <summary>
+    /// Per-cluster sums (K, D) and counts (K) of the rows, summed on the host in row order: libtorch's accumulating
+    /// index_put_ gives run-to-run differences once it runs on several threads.
+    /// </summary>
+    private static (Tensor sums, Tensor counts) ClusterSums(Tensor rows, Tensor labels, int k)
+    {
+        var d = (int)rows.size(1);
+        var values = rows.ToArray<float>();
+        var ids = labels.ToArray<long>();
+        var sums = new float[k * d];
+        var counts = new float[k];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var sum = sums.AsSpan((int)ids[i] * d, d);
+            var row = values.AsSpan(i * d, d);
+            for (var j = 0; j < d; j++) sum[j] += row[j];
+            counts[ids[i]]++;
+        }
+        return (torch.tensor(sums, k, d).to(rows.device), torch.tensor(counts).to(rows.device));
     }
 
     /// <summary>
