@@ -3,6 +3,7 @@
 // Positions can be reordered (frames grouped by nearest centroid) so a block tends to share one centroid and the
 // triangle-inequality tests can skip it whole; per-frame results never depend on the order.
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Sld.Bench.Torch;
 
@@ -113,28 +114,36 @@ internal sealed class LaneFrames
                                   Span<Vector<float>> result)
     {
         var block = MemoryMarshal.Cast<float, Vector<float>>(lanes.Slice(b * D * L, D * L));
+        if (p0.Length < D || p1.Length < D || p2.Length < D || p3.Length < D || pointNorms.Length < 4 || result.Length < 4)
+            throw new ArgumentException("four points of D features, four norms and four results are needed");
+        // Lengths are checked above; the loop reads through refs so the JIT emits no per-element bounds checks.
+        ref var x = ref MemoryMarshal.GetReference(block);
+        ref var c0 = ref MemoryMarshal.GetReference(p0);
+        ref var c1 = ref MemoryMarshal.GetReference(p1);
+        ref var c2 = ref MemoryMarshal.GetReference(p2);
+        ref var c3 = ref MemoryMarshal.GetReference(p3);
         Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
         var j = 0;
         for (; j + 2 <= D; j += 2)
         {
-            var x0 = block[j];
-            a0 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p0[j]), a0);
-            a1 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p1[j]), a1);
-            a2 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p2[j]), a2);
-            a3 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p3[j]), a3);
-            var x1 = block[j + 1];
-            e0 = Vector.FusedMultiplyAdd(x1, new Vector<float>(p0[j + 1]), e0);
-            e1 = Vector.FusedMultiplyAdd(x1, new Vector<float>(p1[j + 1]), e1);
-            e2 = Vector.FusedMultiplyAdd(x1, new Vector<float>(p2[j + 1]), e2);
-            e3 = Vector.FusedMultiplyAdd(x1, new Vector<float>(p3[j + 1]), e3);
+            var x0 = Unsafe.Add(ref x, j);
+            a0 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c0, j)), a0);
+            a1 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c1, j)), a1);
+            a2 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c2, j)), a2);
+            a3 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c3, j)), a3);
+            var x1 = Unsafe.Add(ref x, j + 1);
+            e0 = Vector.FusedMultiplyAdd(x1, new Vector<float>(Unsafe.Add(ref c0, j + 1)), e0);
+            e1 = Vector.FusedMultiplyAdd(x1, new Vector<float>(Unsafe.Add(ref c1, j + 1)), e1);
+            e2 = Vector.FusedMultiplyAdd(x1, new Vector<float>(Unsafe.Add(ref c2, j + 1)), e2);
+            e3 = Vector.FusedMultiplyAdd(x1, new Vector<float>(Unsafe.Add(ref c3, j + 1)), e3);
         }
         if (j < D)
         {
-            var x0 = block[j];
-            a0 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p0[j]), a0);
-            a1 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p1[j]), a1);
-            a2 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p2[j]), a2);
-            a3 = Vector.FusedMultiplyAdd(x0, new Vector<float>(p3[j]), a3);
+            var x0 = Unsafe.Add(ref x, j);
+            a0 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c0, j)), a0);
+            a1 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c1, j)), a1);
+            a2 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c2, j)), a2);
+            a3 = Vector.FusedMultiplyAdd(x0, new Vector<float>(Unsafe.Add(ref c3, j)), a3);
         }
         var norms = new Vector<float>(laneNorms.Slice(b * L, L));
         result[0] = Vector.Max(norms + new Vector<float>(pointNorms[0]) - (a0 + e0) * 2, Vector<float>.Zero);
