@@ -49,6 +49,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        using var temporaries = torch.NewDisposeScope(); // see Block.forward
         var (B, T, C) = (x.size(0), x.size(1), x.size(2));
         var qkv = c_attn.forward(x).split(C, 2); // 3 x (B, T, C)
         var q = qkv[0].view(B, T, _heads, C / _heads).transpose(1, 2); // (B, H, T, hs)
@@ -56,7 +57,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
         var v = qkv[2].view(B, T, _heads, C / _heads).transpose(1, 2);
         var y = F.scaled_dot_product_attention(q, k, v, dropout_p: training ? _dropout : 0, is_causal: true); // (B, H, T, hs)
         y = y.transpose(1, 2).contiguous().view(B, T, C); // re-assemble heads side by side
-        return resid_dropout.forward(c_proj.forward(y));
+        return resid_dropout.forward(c_proj.forward(y)).MoveToOuterDisposeScope();
     }
 }
 
@@ -73,7 +74,11 @@ public sealed class Mlp : Module<Tensor, Tensor>
     public Linear c_proj { get; }
     public Dropout dropout { get; }
 
-    public override Tensor forward(Tensor x) => dropout.forward(c_proj.forward(F.gelu(c_fc.forward(x)))); // (B, T, C)
+    public override Tensor forward(Tensor x)
+    {
+        using var temporaries = torch.NewDisposeScope(); // see Block.forward
+        return dropout.forward(c_proj.forward(F.gelu(c_fc.forward(x)))).MoveToOuterDisposeScope(); // (B, T, C)
+    }
 }
 
 public sealed class Block : Module<Tensor, Tensor>
@@ -93,8 +98,12 @@ public sealed class Block : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
+        // Each forward frees its temporaries on return, as Python's reference counting does: autograd keeps
+        // what backward needs, and what it does not need is not held until the training step's scope closes
+        // (which would double the memory that backward has to take fresh from the allocator).
+        using var temporaries = torch.NewDisposeScope();
         x = x + attn.forward(ln_1.forward(x)); // (B, T, C)
-        return x + mlp.forward(ln_2.forward(x));
+        return (x + mlp.forward(ln_2.forward(x))).MoveToOuterDisposeScope();
     }
 }
 
@@ -138,14 +147,19 @@ public sealed class Gpt : Module<Tensor, Tensor>
     {
         var T = tokenEmbeddings.size(1);
         if (T > Config.BlockSize) throw new ArgumentException($"sequence of {T} positions exceeds the block size {Config.BlockSize}");
+        using var temporaries = torch.NewDisposeScope(); // see Block.forward
         var pos = torch.arange(T, device: tokenEmbeddings.device); // (T)
         var x = drop.forward(tokenEmbeddings + wpe.forward(pos)); // (B, T, C)
         foreach (var block in h) x = block.forward(x);
-        return ln_f.forward(x);
+        return ln_f.forward(x).MoveToOuterDisposeScope();
     }
 
     /// <summary>Next-token logits (B, T, V) for token ids (B, T).</summary>
-    public override Tensor forward(Tensor idx) => logits(forward_embeddings(wte.forward(idx)));
+    public override Tensor forward(Tensor idx)
+    {
+        using var temporaries = torch.NewDisposeScope(); // see Block.forward
+        return logits(forward_embeddings(wte.forward(idx))).MoveToOuterDisposeScope();
+    }
 
     /// <summary>The output projection (tied to wte unless configured otherwise).</summary>
     public Tensor logits(Tensor hidden) => lm_head is null ? F.linear(hidden, wte.weight) : lm_head.forward(hidden);
