@@ -36,8 +36,10 @@ public sealed class ConvBridge : Module
         if (x.size(1) < 10) x = F.pad(x, [0, 0, 0, 10 - x.size(1)]); // two convs need 10 frames for one output
         x = x.transpose(1, 2); // (B, D, S)
         x = F.gelu(conv1.forward(x)); // (B, C, S')
-        x = F.gelu(conv2.forward(x)); // (B, C, S'')
-        var y = Autocast.linear(x.transpose(1, 2), proj.weight, proj.bias); // (B, S'', C)
+        // The second GELU runs after the transpose back: libtorch 1.13's CPU GELU backward returns garbage (NaN,
+        // inf) when its incoming gradient is non-contiguous, which a transpose after the GELU would hand it.
+        x = F.gelu(conv2.forward(x).transpose(1, 2).contiguous()); // (B, S'', C)
+        var y = Autocast.linear(x, proj.weight, proj.bias); // (B, S'', C)
         return (y.MoveToOuterDisposeScope(), frames.Select(OutputLength).ToArray());
     }
 }
