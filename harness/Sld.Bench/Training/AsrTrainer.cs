@@ -55,6 +55,7 @@ public sealed class AsrTrainer
     {
         Directory.CreateDirectory(_directory);
         var o = _options;
+        if (o.KeepFreedMemory) NativeAllocator.KeepFreedMemory();
         torch.manual_seed(o.Seed);
         using var model = new AsrModel(_config, _vocab);
         if (_device.IsCuda) model.to(_device);

@@ -17,6 +17,7 @@ namespace Sld.Bench.Training;
 /// <param name="EarlyStoppingPatience">Stop after this many evaluations without a better dev WER; 0 never stops early.</param>
 /// <param name="Precision">float32, or bfloat16/float16 autocast on CUDA (CPU always runs float32).</param>
 /// <param name="DevDecodeLimit">Decode only the first N dev utterances for WER (all when null).</param>
+/// <param name="KeepFreedMemory">Tune glibc's allocator for the process (see NativeAllocator) when the run starts.</param>
 public sealed record TrainerOptions(
     long MaxSteps,
     double LearningRate = 3e-4,
@@ -38,7 +39,8 @@ public sealed record TrainerOptions(
     ulong Seed = 1,
     InputMasking? Masking = null,
     DecodeOptions? DevDecoding = null,
-    int? DevDecodeLimit = null)
+    int? DevDecodeLimit = null,
+    bool KeepFreedMemory = true)
 {
     [JsonIgnore]
     public DecodeOptions DevDecodingOrDefault => DevDecoding ?? DecodeOptions.Greedy();
