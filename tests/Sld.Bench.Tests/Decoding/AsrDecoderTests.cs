@@ -120,6 +120,23 @@ public class AsrDecoderTests
     }
 
     [Fact]
+    public void SoftAssignmentAtInferenceDecodesLikeHardTokensWhenItIsOneHot()
+    {
+        using var model = PeakyModel(PositionEncoding.Learned, seed: 6);
+        var soft = Utterances.Select(u =>
+        {
+            var ids = ((SpeechTokens)u.Speech).Ids[0];
+            var p = new float[ids.Length * 6];
+            for (var t = 0; t < ids.Length; t++) p[t * 6 + ids[t]] = 1;
+            return u with { Speech = new SoftSpeechTokens(p, ids.Length, 6) };
+        }).ToList();
+        var hard = AsrDecoder.Decode(model, Utterances, DecodeOptions.Greedy(1, 4));
+        var fromSoft = AsrDecoder.Decode(model, soft, DecodeOptions.Greedy(1, 4));
+        Assert.Equal(hard.Select(h => h.Text), fromSoft.Select(h => h.Text));
+        Assert.Contains(hard, h => h.Tokens.Length > 0);
+    }
+
+    [Fact]
     public void BeamSearchFindsTheBetterSequenceWhereGreedyTakesTheTrap()
     {
         // p(a) = .5 > p(b) = .4 first, but after "a" nothing ends well while after "b" <text_end> has .9.

@@ -150,6 +150,41 @@ public sealed class AsrTrainerTests : IDisposable
         Assert.True(r.ParameterCount == Config.ParameterCount(Task.Vocabulary));
     }
 
+    [Theory]
+    [InlineData(SpeechFrontEnd.Bridge)]
+    [InlineData(SpeechFrontEnd.CtcCompression)]
+    public void ContinuousFeaturesTrainThroughTheirFrontEnd(SpeechFrontEnd frontEnd)
+    {
+        // Features: each token as a scaled one-hot row, so the front end sees the same information.
+        static AsrUtterance AsFeatures(AsrUtterance u)
+        {
+            var ids = ((SpeechTokens)u.Speech).Ids[0];
+            var x = new float[ids.Length * SyntheticAsrTask.K];
+            for (var t = 0; t < ids.Length; t++) x[t * SyntheticAsrTask.K + ids[t]] = 3;
+            return u with { Speech = new SpeechFeatures(x, ids.Length, SyntheticAsrTask.K) };
+        }
+        var data = new InMemoryAsrData(Task.Train.Select(AsFeatures).ToList(), Task.Dev.Select(AsFeatures).ToList());
+        var sink = new InMemoryMetricsSink();
+        var config = Config with { FrontEnd = frontEnd, FeatureDim = SyntheticAsrTask.K };
+        var loss = LossConfig.LossMasking() with { CtcWeight = 0.5 };
+        var r = new AsrTrainer(config, Task.Vocabulary, loss, Options(6) with { Masking = null, EvalEvery = 3 }, data,
+            Path.Combine(_root, frontEnd.ToString()), ReferenceWer.Corpus, sink).Run();
+        Assert.True(r.Outcome == TrainingOutcome.Completed, r.DivergenceReason);
+        var total = Values(sink, MetricNames.Loss);
+        var text = Values(sink, MetricNames.CeText);
+        Assert.Equal(2, Values(sink, MetricNames.DevWer).Length);
+        if (frontEnd == SpeechFrontEnd.Bridge)
+        {
+            Assert.Empty(sink.Series(MetricNames.Ctc));
+            Assert.Equal(text, total); // loss masking without a CTC head: the text CE is the loss
+            return;
+        }
+        var ctc = Values(sink, MetricNames.Ctc);
+        Assert.Equal(6, ctc.Length);
+        Assert.All(ctc, c => Assert.InRange(c, 0.01, 100));
+        for (var i = 0; i < 6; i++) Assert.Equal(text[i] + 0.5 * ctc[i], total[i], 5); // L_LM + lambda * L_CTC
+    }
+
     [Fact]
     public void RefusesCombinationsThatCannotTrain()
     {
