@@ -1,15 +1,23 @@
 // A GPT-style decoder-only Transformer in forward order: embeddings, causal self-attention, MLP, block,
-// model. Pre-LayerNorm, learned positions, weights initialised as in GPT-2/nanoGPT. Parameter names follow
-// nanoGPT without its "transformer." prefix (wte, wpe, h.N.attn.c_attn, ..., ln_f, lm_head).
+// model. Pre-LayerNorm, learned or rotary positions, weights initialised as in GPT-2/nanoGPT. Parameter names
+// follow nanoGPT without its "transformer." prefix (wte, wpe, h.N.attn.c_attn, ..., ln_f, lm_head). A
+// DecoderContext adds per-row positions, an attention mask and a key/value cache for incremental decoding.
 using Sld.Bench.Torch;
 using Sld.Bench.Torch.Modules;
 using F = Sld.Bench.Torch.torch.nn.functional;
 
 namespace Sld.Bench.Model;
 
+public enum PositionEncoding
+{
+    Learned,
+    Rotary,
+}
+
 /// <param name="VocabSize">Shared vocabulary: text units, speech tokens and specials.</param>
-/// <param name="BlockSize">Longest sequence the position table covers.</param>
+/// <param name="BlockSize">Longest sequence the model attends over (learned position table size).</param>
 /// <param name="TieEmbeddings">Use the token embedding as the output projection (GPT-2 does).</param>
+/// <param name="Positions">Learned absolute positions (GPT-2) or rotary angles on queries and keys (GPT-NeoX style).</param>
 public sealed record GptConfig(
     int VocabSize,
     int BlockSize,
@@ -18,7 +26,9 @@ public sealed record GptConfig(
     int Embd,
     double Dropout = 0.0,
     bool Bias = true,
-    bool TieEmbeddings = true)
+    bool TieEmbeddings = true,
+    PositionEncoding Positions = PositionEncoding.Learned,
+    double RotaryBase = 10000)
 {
     public void Validate()
     {
@@ -26,8 +36,69 @@ public sealed record GptConfig(
             throw new ArgumentException($"GPT sizes must be positive: {this}");
         if (Embd % Heads != 0) throw new ArgumentException($"embedding width {Embd} is not divisible by {Heads} heads");
         if (Dropout is < 0 or >= 1) throw new ArgumentException($"dropout {Dropout} must be in [0, 1)");
+        if (Positions == PositionEncoding.Rotary && Embd / Heads % 2 != 0)
+            throw new ArgumentException($"rotary positions need an even head size, got {Embd / Heads}");
     }
 }
+
+/// <summary>
+/// What one forward call needs besides the embeddings. All null: a causal pass over positions 0..T-1 (training).
+/// Decoding passes per-row positions (left-padded prompts), a mask and a cache that the call appends to.
+/// </summary>
+public sealed class DecoderContext
+{
+    /// <summary>(B, T) int64 position of each input; null means past..past+T-1 for every row.</summary>
+    public Tensor? Positions { get; init; }
+
+    /// <summary>(B, 1, T, past + T) bool, true where a query may attend to a key; null means causal.</summary>
+    public Tensor? Mask { get; init; }
+
+    public KvCache? Cache { get; init; }
+}
+
+/// <summary>Keys and values (B, H, S, hs) of every layer for the positions seen so far; owned, not scope-bound.</summary>
+public sealed class KvCache(int layers) : IDisposable
+{
+    private readonly Tensor?[] _keys = new Tensor?[layers];
+    private readonly Tensor?[] _values = new Tensor?[layers];
+
+    /// <summary>Positions cached so far.</summary>
+    public long Length => _keys[0]?.size(2) ?? 0;
+
+    internal (Tensor k, Tensor v) Append(int layer, Tensor k, Tensor v)
+    {
+        Replace(_keys, layer, _keys[layer] is { } pk ? torch.cat([pk, k], 2) : k.contiguous());
+        Replace(_values, layer, _values[layer] is { } pv ? torch.cat([pv, v], 2) : v.contiguous());
+        return (_keys[layer]!, _values[layer]!);
+    }
+
+    /// <summary>Keeps rows <paramref name="rows"/> (B') of every layer, in that order (beam search reordering).</summary>
+    public void Reorder(Tensor rows)
+    {
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            if (_keys[i] is { } k) Replace(_keys, i, k.index_select(0, rows));
+            if (_values[i] is { } v) Replace(_values, i, v.index_select(0, rows));
+        }
+    }
+
+    private static void Replace(Tensor?[] slots, int i, Tensor next)
+    {
+        if (ReferenceEquals(slots[i], next)) return;
+        slots[i]?.Dispose();
+        slots[i] = next.DetachFromDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in _keys.Concat(_values)) t?.Dispose();
+        Array.Clear(_keys);
+        Array.Clear(_values);
+    }
+}
+
+/// <summary>The per-call attention inputs a model hands to every block (rotary angles computed once per call).</summary>
+internal readonly record struct AttentionInputs(Tensor? Mask, Tensor? Cos, Tensor? Sin, KvCache? Cache);
 
 public sealed class CausalSelfAttention : Module<Tensor, Tensor>
 {
@@ -47,17 +118,38 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
     public Linear c_proj { get; }
     public Dropout resid_dropout { get; }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => forward(x, default, 0);
+
+    internal Tensor forward(Tensor x, AttentionInputs a, int layer)
     {
         using var temporaries = torch.NewDisposeScope(); // see Block.forward
         var (B, T, C) = (x.size(0), x.size(1), x.size(2));
-        var qkv = c_attn.forward(x).split(C, 2); // 3 x (B, T, C)
+        var past = a.Cache?.Length ?? 0;
+        var qkv = Autocast.linear(x, c_attn.weight, c_attn.bias).split(C, 2); // 3 x (B, T, C)
         var q = qkv[0].view(B, T, _heads, C / _heads).transpose(1, 2); // (B, H, T, hs)
         var k = qkv[1].view(B, T, _heads, C / _heads).transpose(1, 2);
         var v = qkv[2].view(B, T, _heads, C / _heads).transpose(1, 2);
-        var y = F.scaled_dot_product_attention(q, k, v, dropout_p: training ? _dropout : 0, is_causal: true); // (B, H, T, hs)
+        if (a.Cos is not null)
+        {
+            q = Rotate(q, a.Cos, a.Sin!);
+            k = Rotate(k, a.Cos, a.Sin!);
+        }
+        if (a.Cache is not null) (k, v) = a.Cache.Append(layer, k, v); // (B, H, past + T, hs)
+        if (a.Mask is null && past > 0 && T > 1)
+            throw new ArgumentException("a multi-position call on a non-empty cache needs an explicit mask");
+        var y = F.scaled_dot_product_attention(q, k, v, attn_mask: a.Mask, dropout_p: training ? _dropout : 0,
+            is_causal: a.Mask is null && past == 0); // (B, H, T, hs)
         y = y.transpose(1, 2).contiguous().view(B, T, C); // re-assemble heads side by side
-        return resid_dropout.forward(c_proj.forward(y)).MoveToOuterDisposeScope();
+        return resid_dropout.forward(Autocast.linear(y, c_proj.weight, c_proj.bias)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Rotary embedding on (B, H, T, hs): halves (x1, x2) turn by the position's angles (cos, sin) (.., T, hs/2).</summary>
+    private static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
+        var half = x.size(-1) / 2;
+        var x1 = x.narrow(-1, 0, half);
+        var x2 = x.narrow(-1, half, half);
+        return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], -1);
     }
 }
 
@@ -77,7 +169,8 @@ public sealed class Mlp : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var temporaries = torch.NewDisposeScope(); // see Block.forward
-        return dropout.forward(c_proj.forward(F.gelu(c_fc.forward(x)))).MoveToOuterDisposeScope(); // (B, T, C)
+        var h = F.gelu(Autocast.linear(x, c_fc.weight, c_fc.bias)); // (B, T, 4C)
+        return dropout.forward(Autocast.linear(h, c_proj.weight, c_proj.bias)).MoveToOuterDisposeScope(); // (B, T, C)
     }
 }
 
@@ -96,35 +189,47 @@ public sealed class Block : Module<Tensor, Tensor>
     public LayerNorm ln_2 { get; }
     public Mlp mlp { get; }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => forward(x, default, 0);
+
+    internal Tensor forward(Tensor x, AttentionInputs a, int layer)
     {
         // Each forward frees its temporaries on return, as Python's reference counting does: autograd keeps
         // what backward needs, and what it does not need is not held until the training step's scope closes
         // (which would double the memory that backward has to take fresh from the allocator).
         using var temporaries = torch.NewDisposeScope();
-        x = x + attn.forward(ln_1.forward(x)); // (B, T, C)
+        x = x + attn.forward(ln_1.forward(x), a, layer); // (B, T, C)
         return (x + mlp.forward(ln_2.forward(x))).MoveToOuterDisposeScope();
     }
 }
 
 public sealed class Gpt : Module<Tensor, Tensor>
 {
+    private readonly Tensor? _invFreq; // (hs/2) rotary frequencies, a non-persistent buffer
+
     public Gpt(GptConfig config)
     {
         config.Validate();
         Config = config;
         wte = register_module("wte", new Embedding(config.VocabSize, config.Embd));
-        wpe = register_module("wpe", new Embedding(config.BlockSize, config.Embd));
+        if (config.Positions == PositionEncoding.Learned) wpe = register_module("wpe", new Embedding(config.BlockSize, config.Embd));
         drop = register_module("drop", new Dropout(config.Dropout));
         h = register_module("h", new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config))));
         ln_f = register_module("ln_f", new LayerNorm(config.Embd, bias: config.Bias));
         if (!config.TieEmbeddings) lm_head = register_module("lm_head", new Linear(config.Embd, config.VocabSize, bias: false));
+        if (config.Positions == PositionEncoding.Rotary)
+        {
+            var hs = config.Embd / config.Heads;
+            using var exponents = torch.arange(0, hs, 2, ScalarType.Float32);
+            using var scaled = exponents.div(hs).mul(Math.Log(config.RotaryBase));
+            using var powers = scaled.exp();
+            _invFreq = register_buffer("rotary_inv_freq", powers.reciprocal(), persistent: false); // base^(-2i/hs)
+        }
         InitWeights();
     }
 
     public GptConfig Config { get; }
     public Embedding wte { get; }
-    public Embedding wpe { get; }
+    public Embedding? wpe { get; }
     public Dropout drop { get; }
     public ModuleList<Block> h { get; }
     public LayerNorm ln_f { get; }
@@ -142,15 +247,28 @@ public sealed class Gpt : Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>Hidden states after the final LayerNorm, from token embeddings (B, T, C).</summary>
-    public Tensor forward_embeddings(Tensor tokenEmbeddings)
+    /// <summary>Hidden states after the final LayerNorm, from input embeddings (B, T, C).</summary>
+    public Tensor forward_embeddings(Tensor tokenEmbeddings, DecoderContext? context = null)
     {
         var T = tokenEmbeddings.size(1);
-        if (T > Config.BlockSize) throw new ArgumentException($"sequence of {T} positions exceeds the block size {Config.BlockSize}");
+        var past = context?.Cache?.Length ?? 0;
+        // With explicit positions (left-padded decoding) the cache also holds padding, so only the default
+        // layout is checked here; the decoder keeps every row's positions below the block size.
+        if (context?.Positions is null && past + T > Config.BlockSize)
+            throw new ArgumentException($"sequence of {past + T} positions exceeds the block size {Config.BlockSize}");
         using var temporaries = torch.NewDisposeScope(); // see Block.forward
-        var pos = torch.arange(T, device: tokenEmbeddings.device); // (T)
-        var x = drop.forward(tokenEmbeddings + wpe.forward(pos)); // (B, T, C)
-        foreach (var block in h) x = block.forward(x);
+        var pos = context?.Positions ?? torch.arange(past, past + T, device: tokenEmbeddings.device); // (B, T) or (T)
+        var x = wpe is null ? tokenEmbeddings : tokenEmbeddings + wpe.forward(pos); // (B, T, C)
+        x = drop.forward(x);
+        Tensor? cos = null, sin = null;
+        if (_invFreq is not null)
+        {
+            var angles = pos.to(ScalarType.Float32).unsqueeze(-1) * _invFreq; // (B, T, hs/2) or (T, hs/2)
+            if (angles.dim() == 3) angles = angles.unsqueeze(1); // (B, 1, T, hs/2), broadcast over heads
+            (cos, sin) = (angles.cos(), angles.sin());
+        }
+        var inputs = new AttentionInputs(context?.Mask, cos, sin, context?.Cache);
+        for (var i = 0; i < h.Count; i++) x = h[i].forward(x, inputs, i);
         return ln_f.forward(x).MoveToOuterDisposeScope();
     }
 
@@ -162,7 +280,7 @@ public sealed class Gpt : Module<Tensor, Tensor>
     }
 
     /// <summary>The output projection (tied to wte unless configured otherwise).</summary>
-    public Tensor logits(Tensor hidden) => lm_head is null ? F.linear(hidden, wte.weight) : lm_head.forward(hidden);
+    public Tensor logits(Tensor hidden) => Autocast.linear(hidden, lm_head?.weight ?? wte.weight);
 
     /// <summary>Mean next-token cross-entropy over positions whose target is not <paramref name="ignoreIndex"/>.</summary>
     public Tensor loss(Tensor logits, Tensor targets, long ignoreIndex = -1) =>

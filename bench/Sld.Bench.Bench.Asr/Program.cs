@@ -1,0 +1,100 @@
+// Entry point of the ASR benchmark. As launcher it writes one set of seeded weights, alternates fresh PyTorch
+// and C# measurement processes (ABBA order against drift, the same OMP/OpenBLAS thread pinning for both) and
+// prints training tokens/s and decoding utterances/s with the C#/PyTorch ratios; with --worker csharp it is
+// the C# measurement.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Sld.Bench.Bench.Asr;
+using Sld.Bench.Model;
+using Sld.Bench.Torch;
+using Sld.Bench.Training;
+
+AsrBenchOptions options;
+try
+{
+    options = AsrBenchOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine($"error: {e.Message}\n{AsrBenchOptions.Usage}");
+    return 2;
+}
+if (options.Worker == "csharp")
+{
+    Console.WriteLine(CSharpAsrMeasurement.Run(options));
+    return 0;
+}
+
+var directory = Directory.CreateTempSubdirectory("sld-bench-asr-");
+var weights = Path.Combine(directory.FullName, "weights.safetensors");
+torch.manual_seed(1337);
+using (var model = new AsrModel(CSharpAsrMeasurement.Config(options), CSharpAsrMeasurement.Vocabulary(options["K"])))
+{
+    model.Save(weights);
+    Console.WriteLine($"model: {options["layers"]} layers x {options["width"]} ({options["heads"]} heads), vocabulary {model.Vocabulary.Size}, " +
+                      $"{model.parameter_count():N0} parameters; libtorch {torch.version}");
+}
+options = options with { Weights = weights };
+var reference = Path.Combine(RepositoryRoot(), "bench", "reference", "asr_train_decode.py");
+var results = new Dictionary<string, List<JsonElement>> { ["pytorch-eager"] = [], ["csharp"] = [] };
+for (var round = 0; round < options.Rounds; round++)
+{
+    foreach (var which in round % 2 == 0 ? new[] { "pytorch", "csharp" } : ["csharp", "pytorch"])
+    {
+        var host = Environment.ProcessPath!;
+        string[] self = Path.GetFileNameWithoutExtension(host) == "dotnet" ? [typeof(AsrBenchOptions).Assembly.Location] : [];
+        var (file, arguments) = which == "pytorch"
+            ? (options.Python, new[] { reference }.Concat(options.MeasurementArguments()))
+            : (host, self.Concat(["--worker", "csharp"]).Concat(options.MeasurementArguments()));
+        var environment = ThreadEnvironment(options["threads"]);
+        if (which == "pytorch" && options.PythonMallocEnv)
+        {
+            environment["MALLOC_MMAP_THRESHOLD_"] = NativeAllocator.MmapThreshold.ToString(CultureInfo.InvariantCulture);
+            environment["MALLOC_TRIM_THRESHOLD_"] = NativeAllocator.TrimThreshold.ToString(CultureInfo.InvariantCulture);
+        }
+        var r = Measure(file, arguments, environment);
+        results[r.GetProperty("implementation").GetString()!].Add(r);
+        Console.WriteLine($"round {round + 1} {r.GetProperty("implementation").GetString(),-13} train {r.GetProperty("train_tokens_per_s").GetDouble(),8:F0} tokens/s  " +
+                          $"decode {r.GetProperty("decode_utterances_per_s").GetDouble(),6:F2} utt/s  ({r.GetProperty("decode_tokens").GetInt64()} tokens decoded, first loss {r.GetProperty("first_loss").GetDouble():F4})");
+    }
+}
+directory.Delete(recursive: true);
+
+double Best(string impl, string key) => results[impl].Max(r => r.GetProperty(key).GetDouble());
+var train = Best("csharp", "train_tokens_per_s") / Best("pytorch-eager", "train_tokens_per_s");
+var decode = Best("csharp", "decode_utterances_per_s") / Best("pytorch-eager", "decode_utterances_per_s");
+Console.WriteLine($"best of {options.Rounds} rounds, {options["threads"]} threads ({string.Join(' ', ThreadEnvironment(options["threads"]).Select(kv => $"{kv.Key}={kv.Value}"))}); " +
+                  $"C# sets M_MMAP_THRESHOLD/M_TRIM_THRESHOLD in-process; Python {(options.PythonMallocEnv ? "gets the same through MALLOC_*_ variables" : "runs with glibc's defaults")}:");
+Console.WriteLine($"  training  C# {Best("csharp", "train_tokens_per_s"),8:F0} tokens/s   PyTorch eager {Best("pytorch-eager", "train_tokens_per_s"),8:F0}   ratio {train:F2}x (target >= 1.0x)");
+Console.WriteLine($"  decoding  C# {Best("csharp", "decode_utterances_per_s"),8:F2} utt/s      PyTorch eager {Best("pytorch-eager", "decode_utterances_per_s"),8:F2}   ratio {decode:F2}x (target >= 1.0x)");
+return 0;
+
+static Dictionary<string, string> ThreadEnvironment(int threads) => new()
+{
+    ["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture),
+    ["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture),
+};
+
+// The reference script imports tests/reference/safetensors_io.py, so it runs from the repository, not a copy.
+static string RepositoryRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Sld.Bench.sln"))) return dir.FullName;
+    throw new DirectoryNotFoundException($"no Sld.Bench.sln above {AppContext.BaseDirectory}");
+}
+
+static JsonElement Measure(string file, IEnumerable<string> arguments, Dictionary<string, string> environment)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in arguments) start.ArgumentList.Add(a);
+    foreach (var (k, v) in environment) start.Environment[k] = v;
+    using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+    var stdout = process.StandardOutput.ReadToEnd(); // stderr is inherited so errors show as they happen
+    process.WaitForExit();
+    var command = $"{file} {string.Join(' ', start.ArgumentList)}";
+    if (process.ExitCode != 0) throw new InvalidOperationException($"`{command}` exited with code {process.ExitCode}");
+    var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.TrimStart().StartsWith('{'))
+               ?? throw new InvalidDataException($"`{command}` printed no JSON line:\n{stdout}");
+    return JsonDocument.Parse(line).RootElement.Clone();
+}
