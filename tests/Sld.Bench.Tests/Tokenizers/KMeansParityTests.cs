@@ -1,6 +1,7 @@
 // KMeans against scikit-learn on the same frames (tests/reference/kmeans_reference.py): Lloyd from the same
 // initial centroids agrees to float rounding, and with each side's own k-means++ (or mini-batch) the final
 // inertia is within 1% of scikit-learn's, averaged over three seeds on each side.
+using Sld.Bench.Features;
 using System.Globalization;
 using System.Text.Json;
 using Sld.Bench.Testing;
