@@ -90,7 +90,7 @@ public static class RunsCommand
             row.AddRange(testSets.Select(t => evaluations[r.Id].TryGetValue(t, out var e) ? (e.Wer * 100).ToString("0.00", CultureInfo.InvariantCulture) : "-"));
             table.AddRow(row.ToArray());
         }
-        AnsiConsole.Write(table);
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table); // the console of now (tests swap it)
     }
 
     private static Dictionary<string, string> AxisValues(Run run)

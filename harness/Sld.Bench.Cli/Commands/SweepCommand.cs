@@ -76,7 +76,7 @@ public static class SweepCommand
             foreach (var cell in plan.Cells)
                 table.AddRow(cell.Index.ToString(CultureInfo.InvariantCulture), cell.Hash, Markup.Escape(cell.Describe()),
                     status.TryGetValue(cell.Hash, out var r) ? r.Status.ToString().ToLowerInvariant() : "new");
-            AnsiConsole.Write(table);
+            AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table);
             var done = plan.Cells.Count(c => status.TryGetValue(c.Hash, out var r) && r.Status == RunStatus.Done);
             Console.WriteLine($"{done} of {plan.Cells.Count} cells done; `sldbench sweep run {parse.GetValue(file)!.Name}` runs the rest");
             return ExitCodes.Success;
