@@ -46,6 +46,19 @@ run_tests() {
   dotnet test Sld.Bench.sln -c Release --no-build -nologo -v quiet
 }
 
+# The main job: the demo sweep (2 tokenizers x 3 loss strategies on the built-in corpus, CPU), its leaderboard
+# and paper table, then the dashboard on http://127.0.0.1:5000 (Ctrl+C stops it; everything stays in results/).
+run_demo() {
+  local sldbench=(dotnet harness/Sld.Bench.Cli/bin/Release/net10.0/sldbench.dll)
+  log "demo sweep: experiments/demo.yaml into results/demo.db"
+  "${sldbench[@]}" sweep run experiments/demo.yaml --db results/demo.db --out results || log "some cells did not finish: see above"
+  log "paper table (mean +- std over seeds; LaTeX: --format latex)"
+  "${sldbench[@]}" export --db results/demo.db --sweep demo --rows tokenizer --cols loss --metric wer@test --format markdown
+  "${sldbench[@]}" export --db results/demo.db --sweep demo --rows tokenizer --cols loss --metric wer@test --format latex --output results/demo-table.tex
+  log "dashboard: http://127.0.0.1:5000 (Ctrl+C to stop)"
+  "${sldbench[@]}" serve --db results/demo.db --urls http://127.0.0.1:5000
+}
+
 run_bench() {
   log "benchmark: one GPT training step, C# vs PyTorch eager on the same libtorch"
   dotnet run -c Release --no-build --project bench/Sld.Bench.Bench.TrainStep -- "$@"
@@ -55,6 +68,6 @@ case "${1:-}" in
   setup) install_packages; build ;;
   test) install_packages; build; run_tests ;;
   bench) shift; install_packages; build; run_bench "$@" ;;
-  demo) install_packages; build; run_bench ;;
+  demo) install_packages; build; run_demo ;;
   *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

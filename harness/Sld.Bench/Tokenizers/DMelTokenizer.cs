@@ -75,10 +75,12 @@ public sealed class DMelTokenizer : IArtifactTokenizer
         long frames = 0;
         if (config.Min is null || config.Max is null)
         {
+            var scanned = 0;
             foreach (var id in ids)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 using var features = FitDataSelection.Checked(source, id);
+                context.Report("range", ++scanned, ids.Count);
                 if (features.size(0) == 0) continue;
                 min = Math.Min(min, features.min().item<double>());
                 max = Math.Max(max, features.max().item<double>());
@@ -97,7 +99,7 @@ public sealed class DMelTokenizer : IArtifactTokenizer
             var perBin = levels.t().contiguous();
             stats.Add(Enumerable.Range(0, tokenizer.Codebooks).Select(d => perBin.select(0, d).ToArray<long>()).ToArray(), error, features.numel());
             frames += features.size(0);
-            context.Report("dmel", stats.FirstCodebook.Count, ids.Count);
+            context.Report("stats", stats.FirstCodebook.Count, ids.Count);
         }
         var built = stats.Build(tokenizer.FrameRate, config.Bins, null, clock.Elapsed.TotalSeconds);
         tokenizer.Manifest = manifest with { Stats = built, FitData = manifest.FitData with { Frames = frames, SampledFrames = frames } };

@@ -7,7 +7,8 @@ using System.Globalization;
 
 namespace Sld.Bench.Tokenizers;
 
-/// <param name="Stage">What is running, e.g. "kmeans++", "lloyd", "minibatch", "codec", "units".</param>
+/// <param name="Stage">What is running: "frames" (loading fit data), "kmeans++", "lloyd", "minibatch", "codec", "range" (dMel),
+/// "stats" (the pass over the fit utterances that measures the stats), "bpe", "unigram".</param>
 /// <param name="Step">Steps done in this stage (1-based after the first step).</param>
 /// <param name="Steps">Steps the stage will take at most.</param>
 /// <param name="Objective">The stage's objective after this step (inertia, loss), when it has one.</param>

@@ -54,8 +54,14 @@ public static class FitDataSelection
     /// <see cref="FitDataOptions.MaxFrames"/> (reservoir sampling, seeded). Returns the total frame count too.
     /// </summary>
     public static (Tensor frames, long total) SampleFrames(IFeatureSource source, IReadOnlyList<string> ids, FitDataOptions options,
-                                                           CancellationToken cancellation = default)
+                                                           CancellationToken cancellation = default) =>
+        SampleFrames(source, ids, options, new FitContext { Cancellation = cancellation });
+
+    /// <summary>As above, reporting stage "frames" after every utterance (loading is the slow part when an encoder computes the features).</summary>
+    internal static (Tensor frames, long total) SampleFrames(IFeatureSource source, IReadOnlyList<string> ids, FitDataOptions options, FitContext context)
     {
+        var cancellation = context.Cancellation;
+        var loaded = 0;
         var d = source.Features.Dim;
         if (options.MaxFrames is not { } cap)
         {
@@ -65,6 +71,7 @@ public static class FitDataSelection
             {
                 cancellation.ThrowIfCancellationRequested();
                 all.Add(Checked(source, id));
+                context.Report("frames", ++loaded, ids.Count);
             }
             var cat = torch.cat(all, 0);
             return (cat.MoveToOuterDisposeScope(), cat.size(0));
@@ -77,6 +84,7 @@ public static class FitDataSelection
             cancellation.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             var utterance = Checked(source, id);
+            context.Report("frames", ++loaded, ids.Count);
             var rows = new List<long>();
             var slots = new List<long>();
             for (long r = 0; r < utterance.size(0); r++, seen++)

@@ -58,8 +58,17 @@ internal sealed class KMeansCheckpoint : IDisposable
     public static KMeansCheckpoint? TryLoad(string? path, string fingerprint)
     {
         if (path is null || !File.Exists(path)) return null;
-        var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
-        var meta = metadata.TryGetValue("kmeans", out var json) ? JsonSerializer.Deserialize<Meta>(json, JsonOptions) : null;
+        OrderedDictionary<string, Tensor> tensors;
+        Meta? meta;
+        try
+        {
+            (tensors, var metadata) = SafeTensors.LoadWithMetadata(path);
+            meta = metadata.TryGetValue("kmeans", out var json) ? JsonSerializer.Deserialize<Meta>(json, JsonOptions) : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException)
+        {
+            return null; // unreadable (a damaged disk, a file from another version): start over rather than fail forever
+        }
         if (meta is null || meta.Fingerprint != fingerprint)
         {
             foreach (var t in tensors.Values) t.Dispose();

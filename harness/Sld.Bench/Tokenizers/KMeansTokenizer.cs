@@ -86,7 +86,7 @@ public sealed class KMeansTokenizer : ISoftTokenizer, IArtifactTokenizer
                                         TokenizerManifest manifest, FitContext context)
     {
         var clock = Stopwatch.StartNew();
-        var (frames, total) = FitDataSelection.SampleFrames(source, ids, config.FitData, context.Cancellation);
+        var (frames, total) = FitDataSelection.SampleFrames(source, ids, config.FitData, context);
         KMeansResult result;
         using (frames)
             result = KMeans.Fit(frames, config.Clustering, context);
@@ -104,6 +104,7 @@ public sealed class KMeansTokenizer : ISoftTokenizer, IArtifactTokenizer
                 var features = FitDataSelection.Checked(source, id);
                 var (labels, distances) = CentroidDistances.Nearest(features, centers, norms);
                 stats.Add([labels.ToArray<long>()], distances.sum().to(ScalarType.Float64).item<double>(), features.numel());
+                context.Report("stats", stats.FirstCodebook.Count, ids.Count);
             }
             var post = UnitPostProcessor.Fit(config.Post, config.Clustering.K, stats.FirstCodebook, context);
             var built = stats.Build(manifest.Features.FrameRate, post.VocabularySize, post, clock.Elapsed.TotalSeconds);

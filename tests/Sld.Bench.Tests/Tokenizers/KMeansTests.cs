@@ -2,10 +2,11 @@
 // pure function of its seed, empty clusters are refilled, and an interrupted fit resumes to the identical result.
 using Sld.Bench.Tokenizers;
 using Sld.Bench.Torch;
+using Xunit.Abstractions;
 
 namespace Sld.Bench.Tests.Tokenizers;
 
-public sealed class KMeansTests
+public sealed class KMeansTests(ITestOutputHelper output)
 {
     private static Tensor PlantedData(out int[] labels, out float[] means, int n = 1600, int d = 5, int k = 8)
     {
@@ -49,6 +50,26 @@ public sealed class KMeansTests
         var c = KMeans.Fit(x, Options(12)).Centers.ToArray<float>();
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
+    }
+
+    [Theory]
+    [InlineData(KMeansAlgorithm.Lloyd)]
+    [InlineData(KMeansAlgorithm.MiniBatch)]
+    public void FitsFourThousandNinetySixCentroids(KMeansAlgorithm algorithm)
+    {
+        // Random init keeps the test short (k-means++ takes K sequential steps); K stresses the E- and M-steps.
+        using var scope = torch.NewDisposeScope();
+        var (data, _, _) = SyntheticFrames.Blobs(2 * 4096, 8, 6000, separation: 2, noise: 0.3, seed: 9);
+        var x = SyntheticFrames.Tensor(data, 8);
+        var options = new KMeansOptions(4096, KMeansInit.Random, algorithm, MaxIterations: 4, Tolerance: 0, BatchSize: 4096, Seed: 1);
+        var start = CentroidDistances.Nearest(x, KMeans.Initialize(x, options)).distances.sum().item<double>();
+        var result = KMeans.Fit(x, options);
+        var (labels, _) = CentroidDistances.Nearest(x, result.Centers);
+        var used = labels.bincount(minlength: 4096).gt(0).sum().item<long>();
+        output.WriteLine($"{algorithm}: inertia {start:F1} (random frames) -> {result.Inertia:F1}; {used} of 4096 centroids hold a frame");
+        Assert.Equal(new long[] { 4096, 8 }, result.Centers.shape);
+        Assert.True(result.Inertia < 0.9 * start, $"inertia {result.Inertia} is not 10% below the initial {start}");
+        Assert.InRange(used, algorithm == KMeansAlgorithm.Lloyd ? 3500 : 2000, 4096);
     }
 
     [Fact]

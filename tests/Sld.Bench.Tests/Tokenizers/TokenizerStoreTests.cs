@@ -144,6 +144,7 @@ public sealed class TokenizerStoreTests : IDisposable
     [Theory]
     [InlineData("kmeans++", 5)]
     [InlineData("lloyd", 4)]
+    [InlineData("stats", 5)]
     [InlineData("bpe", 3)]
     public void AnInterruptedFitLeavesTheStoreCleanAndResumesToTheSameArtifact(string stage, int step)
     {
@@ -167,7 +168,7 @@ public sealed class TokenizerStoreTests : IDisposable
 
         var resumedStages = new List<FitProgress>();
         using var resumed = store.GetOrFit(config, _source, new FitOptions(new SyncProgress<FitProgress>(resumedStages.Add)));
-        if (stage != "bpe") Assert.Equal(step + 1, resumedStages.First(p => p.Stage == stage).Step);
+        if (stage is "kmeans++" or "lloyd") Assert.Equal(step + 1, resumedStages.First(p => p.Stage == stage).Step);
         else Assert.DoesNotContain(resumedStages, p => p.Stage is "kmeans++" or "lloyd"); // k-means had finished: not redone
         Assert.Equal(expected.Manifest.ContentSha256, resumed.Manifest.ContentSha256);
         Assert.False(Directory.Exists(Path.Combine(store.Root, ".work", key)));
@@ -192,6 +193,21 @@ public sealed class TokenizerStoreTests : IDisposable
         var work = Directory.CreateDirectory(Path.Combine(_root, ".work", key)).FullName;
         File.WriteAllText(Path.Combine(work, "kmeans.checkpoint.safetensors"), "left over");
         using var again = store.GetOrFit(Config(), _source);
+        Assert.False(Directory.Exists(work));
+    }
+
+    [Fact]
+    public void AnUnreadableCheckpointIsRefittedFromScratch()
+    {
+        using var expected = new TokenizerStore(Path.Combine(_root, "reference")).GetOrFit(Config(), _source);
+        var store = new TokenizerStore(Path.Combine(_root, "damaged"));
+        var key = TokenizerStore.KeyFor(Config(), _source);
+        var work = Directory.CreateDirectory(Path.Combine(store.Root, ".work", key)).FullName;
+        File.WriteAllBytes(Path.Combine(work, "kmeans.checkpoint.safetensors"), [1, 2, 3, 4, 5, 6, 7, 8, 9]); // truncated
+        var stages = new List<string>();
+        using var t = store.GetOrFit(Config(), _source, new FitOptions(new SyncProgress<FitProgress>(p => stages.Add(p.Stage))));
+        Assert.Contains("kmeans++", stages); // started over
+        Assert.Equal(expected.Manifest.ContentSha256, t.Manifest.ContentSha256);
         Assert.False(Directory.Exists(work));
     }
 

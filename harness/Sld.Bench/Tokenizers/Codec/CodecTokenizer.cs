@@ -101,7 +101,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
                                        FitContext context)
     {
         var clock = Stopwatch.StartNew();
-        var utterances = LoadUtterances(source, ids, config.FitData.MaxFrames, context.Cancellation);
+        var utterances = LoadUtterances(source, ids, config.FitData.MaxFrames, context);
         try
         {
             torch.manual_seed(config.Seed);
@@ -122,6 +122,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
                     if (features.size(0) == 0) continue;
                     var error = tokenizer.Reconstruct(features).sub(features).square().sum().to(ScalarType.Float64).item<double>();
                     stats.Add(tokenizer.Codes(features), error, features.numel());
+                    context.Report("stats", stats.FirstCodebook.Count, ids.Count);
                 }
                 var post = config.Tokens == CodecTokens.FirstCodebook
                     ? UnitPostProcessor.Fit(config.Post, config.CodebookSize, stats.FirstCodebook, context)
@@ -143,17 +144,18 @@ public sealed class CodecTokenizer : IArtifactTokenizer
     }
 
     /// <summary>The fit utterances in memory, whole, until <paramref name="maxFrames"/> frames are held.</summary>
-    private static List<Tensor> LoadUtterances(IFeatureSource source, IReadOnlyList<string> ids, long? maxFrames, CancellationToken cancellation)
+    private static List<Tensor> LoadUtterances(IFeatureSource source, IReadOnlyList<string> ids, long? maxFrames, FitContext context)
     {
         var result = new List<Tensor>();
         long frames = 0;
         foreach (var id in ids)
         {
-            cancellation.ThrowIfCancellationRequested();
+            context.Cancellation.ThrowIfCancellationRequested();
             if (frames >= (maxFrames ?? long.MaxValue)) break;
             var t = FitDataSelection.Checked(source, id).DetachFromDisposeScope();
             frames += t.size(0);
             result.Add(t);
+            context.Report("frames", result.Count, ids.Count);
         }
         return result;
     }
@@ -181,12 +183,11 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         var path = context.CheckpointPath(CheckpointFile);
         var fingerprint = string.Create(CultureInfo.InvariantCulture,
             $"{JsonSerializer.Serialize<TokenizerConfig>(c, ManifestJson.Options)}|{all.size(0)}x{all.size(1)}|{all.sum().item<double>():R}");
-        if (path is not null && File.Exists(path))
+        if (path is not null && File.Exists(path) && TryReadCheckpoint(path) is ({ } tensors, { } metadata))
         {
-            var (tensors, metadata) = SafeTensors.LoadWithMetadata(path);
             try
             {
-                var meta = JsonSerializer.Deserialize<CheckpointMeta>(metadata["codec"], ManifestJson.Options);
+                var meta = metadata.TryGetValue("codec", out var json) ? JsonSerializer.Deserialize<CheckpointMeta>(json, ManifestJson.Options) : null;
                 if (meta is not null && meta.Fingerprint == fingerprint)
                 {
                     model.load_state_dict(tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal))
@@ -242,6 +243,19 @@ public sealed class CodecTokenizer : IArtifactTokenizer
             Save(); // a fit that dies after training resumes straight to the stats
         }
         return curve;
+    }
+
+    /// <summary>The checkpoint's tensors and metadata, or null when it cannot be read (training then starts over).</summary>
+    private static (OrderedDictionary<string, Tensor>, IReadOnlyDictionary<string, string>)? TryReadCheckpoint(string path)
+    {
+        try
+        {
+            return SafeTensors.LoadWithMetadata(path);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     public void Dispose() => _model.Dispose();

@@ -1,0 +1,318 @@
+// `sldbench sweep plan|run|worker|status|resume`: expand a YAML sweep (every cell bound strictly before anything
+// runs), store it, and work through its cells with one or more worker processes on this machine or as a Slurm
+// array job. Cells are identified by config hash, so running a sweep again runs only what is not done yet.
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Sld.Bench.Experiments;
+using Sld.Bench.Shared.Config;
+using Sld.Bench.Shared.Storage;
+using Sld.Bench.Sweeps;
+using Spectre.Console;
+
+namespace Sld.Bench.Cli.Commands;
+
+public static class SweepCommand
+{
+    public const string DefaultDatabase = "results/sldbench.db";
+    public const string DefaultOutput = "results";
+
+    public static Command Create()
+    {
+        var command = new Command("sweep", "Plan, run, resume and inspect YAML sweeps.");
+        command.Subcommands.Add(Plan());
+        command.Subcommands.Add(RunCommand());
+        command.Subcommands.Add(Worker());
+        command.Subcommands.Add(Status());
+        command.Subcommands.Add(Resume());
+        return command;
+    }
+
+    internal static Option<string> DatabaseOption() => new("--db")
+    {
+        Description = "Results store: a SQLite file (default), sqlite:PATH, or a PostgreSQL URL/connection string for several machines.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SLDBENCH_DB") ?? DefaultDatabase,
+    };
+
+    private static Option<string> OutputOption() => new("--out")
+    {
+        Description = "Folder for run directories (runs/<sweep>/<hash>) and shared artifacts (work/: corpora, features, tokenizers).",
+        DefaultValueFactory = _ => DefaultOutput,
+    };
+
+    private static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "Override a config value: --set train.lr=1e-4 (YAML value; a bare group name picks a group option).",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static Option<int> ThreadsOption() => new("--threads")
+    {
+        Description = "libtorch threads per worker (default: cores / workers).",
+    };
+
+    private static Argument<FileInfo> FileArgument() => new("file") { Description = "The experiment YAML file (with a sweep: block, or a single run)." };
+
+    private static Command Plan()
+    {
+        var file = FileArgument();
+        var set = SetOption();
+        var db = DatabaseOption();
+        var command = new Command("plan", "Expand a sweep, check every cell's config, and show the grid with what is already done.") { file, set, db };
+        command.SetAction(async (parse, cancel) => await Guarded(async () =>
+        {
+            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
+            var status = new Dictionary<string, Run>(StringComparer.Ordinal);
+            var location = parse.GetValue(db)!;
+            if (StoreExists(location))
+            {
+                await using var store = await ResultsStore.OpenReadOnlyAsync(location, cancel);
+                if (await store.GetSweepAsync(plan.Name, cancel) is { } sweep)
+                    foreach (var r in await store.ListRunsAsync(sweep.Id, ct: cancel)) status[r.ConfigHash] = r;
+            }
+            Console.WriteLine($"sweep {plan.Name} ({plan.File}): {plan.Cells.Count} cells, plan {plan.PlanHash}");
+            foreach (var axis in plan.Axes) Console.WriteLine($"  axis {axis.Name}: {string.Join(", ", axis.Values)}{(axis.Kind == SweepAxisKind.Grid ? "" : $" ({axis.Kind.ToString().ToLowerInvariant()})")}{(axis.Condition is { } c ? $" when {c}" : "")}");
+            var table = new Table().AddColumns("#", "hash", "cell", "status");
+            foreach (var cell in plan.Cells)
+                table.AddRow(cell.Index.ToString(CultureInfo.InvariantCulture), cell.Hash, Markup.Escape(cell.Describe()),
+                    status.TryGetValue(cell.Hash, out var r) ? r.Status.ToString().ToLowerInvariant() : "new");
+            AnsiConsole.Write(table);
+            var done = plan.Cells.Count(c => status.TryGetValue(c.Hash, out var r) && r.Status == RunStatus.Done);
+            Console.WriteLine($"{done} of {plan.Cells.Count} cells done; `sldbench sweep run {parse.GetValue(file)!.Name}` runs the rest");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command RunCommand()
+    {
+        var file = FileArgument();
+        var set = SetOption();
+        var db = DatabaseOption();
+        var output = OutputOption();
+        var workers = new Option<int>("--workers") { Description = "Worker processes on this machine.", DefaultValueFactory = _ => 1 };
+        var threads = ThreadsOption();
+        var slurm = new Option<bool>("--slurm") { Description = "Submit the workers as a Slurm array job instead of running them here." };
+        var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
+        var time = new Option<string>("--time") { Description = "Slurm time limit per task.", DefaultValueFactory = _ => "24:00:00" };
+        var gres = new Option<string?>("--gres") { Description = "Slurm generic resources per task, e.g. gpu:1." };
+        var command = new Command("run", "Store a sweep's cells and run those not done yet.")
+        {
+            file, set, db, output, workers, threads, slurm, partition, time, gres,
+        };
+        command.SetAction(async (parse, cancel) => await Guarded(async () =>
+        {
+            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
+            var location = parse.GetValue(db)!;
+            EnsureFolderOf(location);
+            await using (var store = await ResultsStore.OpenAsync(location, ct: cancel))
+            {
+                var upsert = await store.UpsertPlanAsync(plan, cancel);
+                Console.WriteLine($"sweep {plan.Name}: {plan.Cells.Count} cells ({upsert.Added} new, {upsert.Existing} known{(upsert.Retired > 0 ? $", {upsert.Retired} no longer in the plan" : "")})");
+            }
+            var n = Math.Max(1, parse.GetValue(workers));
+            var command = new WorkerCommand(plan.Name, location, Path.GetFullPath(parse.GetValue(output)!), ThreadsFor(parse.GetValue(threads), n));
+            if (parse.GetValue(slurm))
+            {
+                var id = await SlurmExecutor.SubmitAsync(command, new SlurmOptions
+                {
+                    Tasks = n, Partition = parse.GetValue(partition), TimeLimit = parse.GetValue(time)!, Gres = parse.GetValue(gres), CpusPerTask = command.Threads,
+                }, cancel);
+                Console.WriteLine($"submitted Slurm array job {id} ({n} tasks); follow it with `sldbench sweep status {plan.Name} --db {location}`");
+                return ExitCodes.Success;
+            }
+            return await RunWorkersAsync(command, n, cancel);
+        }));
+        return command;
+    }
+
+    private static Command Worker()
+    {
+        var sweep = new Option<string>("--sweep") { Description = "Name of a stored sweep.", Required = true };
+        var db = DatabaseOption();
+        var output = OutputOption();
+        var threads = ThreadsOption();
+        var maxCells = new Option<int?>("--max-cells") { Description = "Stop after this many cells." };
+        var command = new Command("worker", "Claim and run cells of a stored sweep until none is left (what `run` starts, locally or on Slurm).")
+        {
+            sweep, db, output, threads, maxCells,
+        };
+        command.SetAction(async (parse, cancel) => await Guarded(async () =>
+        {
+            var threadCount = ThreadsFor(parse.GetValue(threads), 1);
+            await using var store = await ResultsStore.OpenAsync(parse.GetValue(db)!, ct: cancel);
+            var worker = new SweepWorker(store, new AsrCellRunner(), new WorkerOptions
+            {
+                OutputRoot = Path.GetFullPath(parse.GetValue(output)!), Threads = threadCount, MaxCells = parse.GetValue(maxCells),
+            }, message => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"));
+            var summary = await worker.RunAsync(parse.GetValue(sweep)!, cancel);
+            Console.WriteLine($"worker finished: {summary.Done} done, {summary.Failed} failed, {summary.Diverged} diverged, {summary.Cancelled} interrupted");
+            if (cancel.IsCancellationRequested || summary.Cancelled > 0) return ExitCodes.Interrupted;
+            return summary.Failed + summary.Diverged > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var name = new Argument<string?>("sweep") { Description = "A sweep name or its YAML file (default: every sweep).", Arity = ArgumentArity.ZeroOrOne };
+        var db = DatabaseOption();
+        var command = new Command("status", "Show each sweep's cells by status, with the errors of failed and diverged ones.") { name, db };
+        command.SetAction(async (parse, cancel) => await Guarded(async () =>
+        {
+            var location = parse.GetValue(db)!;
+            if (!StoreExists(location)) return Fail($"no results store at {location}");
+            await using var store = await ResultsStore.OpenReadOnlyAsync(location, cancel);
+            var sweeps = await store.ListSweepsAsync(cancel);
+            var wanted = parse.GetValue(name) is { } n ? SweepName(n) : null;
+            if (wanted is not null && sweeps.All(s => s.Name != wanted)) return Fail($"no sweep named '{wanted}' in {location}; it has {string.Join(", ", sweeps.Select(s => s.Name))}");
+            foreach (var s in sweeps.Where(s => wanted is null || s.Name == wanted))
+            {
+                var counts = string.Join(", ", Enum.GetValues<RunStatus>().Where(st => s.Count(st) > 0).Select(st => $"{s.Count(st)} {st.ToString().ToLowerInvariant()}"));
+                Console.WriteLine($"{s.Name}: {s.CellCount} cells: {counts}");
+                foreach (var r in await store.ListRunsAsync(s.Id, ct: cancel))
+                {
+                    if (r.Status is RunStatus.Failed or RunStatus.Diverged or RunStatus.Running or RunStatus.Cancelled)
+                        Console.WriteLine($"  #{r.Index} {r.ConfigHash} {Axes(r)}: {r.Status.ToString().ToLowerInvariant()}" +
+                            (r.Status == RunStatus.Diverged ? $" at step {r.DivergedStep}" : "") + (r.Error is { } e ? $": {e}" : "") +
+                            (r.Status == RunStatus.Running ? $" on {r.ClaimedByHost}:{r.ClaimedByPid} (heartbeat {r.HeartbeatAt:HH:mm:ss} UTC)" : ""));
+                }
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Resume()
+    {
+        var name = new Argument<string>("sweep") { Description = "A sweep name or its YAML file." };
+        var db = DatabaseOption();
+        var output = OutputOption();
+        var workers = new Option<int>("--workers") { Description = "Worker processes on this machine.", DefaultValueFactory = _ => 1 };
+        var threads = ThreadsOption();
+        var retryFailed = new Option<bool>("--retry-failed") { Description = "Also rerun failed cells." };
+        var retryDiverged = new Option<bool>("--retry-diverged") { Description = "Also rerun diverged cells." };
+        var command = new Command("resume", "Requeue interrupted cells (and, on request, failed or diverged ones) and run every cell not done, each from its last checkpoint.")
+        {
+            name, db, output, workers, threads, retryFailed, retryDiverged,
+        };
+        command.SetAction(async (parse, cancel) => await Guarded(async () =>
+        {
+            var location = parse.GetValue(db)!;
+            if (!StoreExists(location)) return Fail($"no results store at {location}");
+            var sweepName = SweepName(parse.GetValue(name)!);
+            await using (var store = await ResultsStore.OpenAsync(location, ct: cancel))
+            {
+                var sweep = await store.GetSweepAsync(sweepName, cancel) ?? throw new ArgumentException($"no sweep named '{sweepName}' in {location}");
+                var reset = await store.ResetForResumeAsync(sweep.Id, new ResumeOptions
+                {
+                    RetryFailed = parse.GetValue(retryFailed), RetryDiverged = parse.GetValue(retryDiverged),
+                }, ct: cancel);
+                Console.WriteLine($"sweep {sweepName}: requeued {reset.Cancelled} interrupted, {reset.Failed} failed, {reset.Diverged} diverged, {reset.Reclaimed} abandoned cells");
+            }
+            var n = Math.Max(1, parse.GetValue(workers));
+            return await RunWorkersAsync(new WorkerCommand(sweepName, location, Path.GetFullPath(parse.GetValue(output)!), ThreadsFor(parse.GetValue(threads), n)), n, cancel);
+        }));
+        return command;
+    }
+
+    /// <summary>One worker runs in this process (its progress on this console); several run as child processes.</summary>
+    private static async Task<int> RunWorkersAsync(WorkerCommand command, int workers, CancellationToken cancel)
+    {
+        int code;
+        if (workers == 1)
+        {
+            await using var store = await ResultsStore.OpenAsync(command.Database, ct: cancel);
+            var worker = new SweepWorker(store, new AsrCellRunner(), new WorkerOptions { OutputRoot = command.OutputRoot, Threads = command.Threads },
+                message => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"));
+            var summary = await worker.RunAsync(command.SweepName, cancel);
+            code = cancel.IsCancellationRequested || summary.Cancelled > 0 ? ExitCodes.Interrupted
+                : summary.Failed + summary.Diverged > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        }
+        else
+        {
+            var failedWorkers = await WorkerProcesses.RunAsync(command, workers, message => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"), cancel);
+            code = cancel.IsCancellationRequested ? ExitCodes.Interrupted : failedWorkers > 0 ? ExitCodes.Failure : ExitCodes.Success;
+        }
+        await using (var store = await ResultsStore.OpenReadOnlyAsync(command.Database, CancellationToken.None))
+            await RunsCommand.PrintLeaderboardAsync(store, command.SweepName, CancellationToken.None);
+        if (code == ExitCodes.Interrupted)
+            Console.Error.WriteLine($"interrupted; `sldbench sweep resume {command.SweepName} --db {command.Database}` continues from the last checkpoints");
+        return code;
+    }
+
+    /// <summary>Expands the sweep and binds every cell, so a config error stops before any work with file:line:column.</summary>
+    internal static SweepPlan Expand(FileInfo file, string[]? sets)
+    {
+        if (!file.Exists) throw new FileNotFoundException($"experiment file {file.FullName} does not exist", file.FullName);
+        var plan = ExperimentFile.Load(file.FullName).Expand(ConfigOverride.ParseAll(sets ?? []));
+        foreach (var cell in plan.Cells)
+        {
+            var config = AsrCellRunner.Bind(cell.Config);
+            try
+            {
+                config.Features.Validate();
+                config.Tokenizer.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"cell #{cell.Index} ({cell.Describe()}): {e.Message}", e);
+            }
+        }
+        return plan;
+    }
+
+    private static string SweepName(string nameOrFile) =>
+        nameOrFile.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || nameOrFile.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+            ? ExperimentFile.Load(nameOrFile).Expand().Name
+            : nameOrFile;
+
+    internal static string Axes(Run run)
+    {
+        using var doc = JsonDocument.Parse(run.AxesJson);
+        return string.Join(" ", doc.RootElement.EnumerateObject().Select(p => $"{p.Name}={(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}"));
+    }
+
+    private static int ThreadsFor(int requested, int workers) => requested > 0 ? requested : Math.Max(1, Environment.ProcessorCount / workers);
+
+    internal static bool StoreExists(string location)
+    {
+        var path = location.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? location[7..] : location;
+        return location.Contains("://", StringComparison.Ordinal) || location.Contains('=', StringComparison.Ordinal) || File.Exists(path);
+    }
+
+    private static void EnsureFolderOf(string location)
+    {
+        if (location.Contains("://", StringComparison.Ordinal) || location.Contains('=', StringComparison.Ordinal)) return;
+        var path = location.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? location[7..] : location;
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return ExitCodes.InvalidInput;
+    }
+
+    /// <summary>Input errors become exit code 2 with one line; an interruption becomes 130.</summary>
+    internal static async Task<int> Guarded(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("interrupted; everything recorded so far is kept");
+            return ExitCodes.Interrupted;
+        }
+        catch (ConfigException e)
+        {
+            return Fail(e.Message);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return Fail(e.Message);
+        }
+    }
+}

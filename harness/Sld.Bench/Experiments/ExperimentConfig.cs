@@ -1,0 +1,266 @@
+// The resolved config of one sweep cell, bound strictly from YAML (experiments/base.yaml and its groups). Each
+// section is a plain record with the defaults a researcher expects; To*() maps it to the library's own records
+// (FeatureConfig, TokenizerConfig, AsrModelConfig, LossConfig, TrainerOptions, DecodeOptions), which validate.
+using Sld.Bench.Data;
+using Sld.Bench.Decoding;
+using Sld.Bench.Features;
+using Sld.Bench.Model;
+using Sld.Bench.Tokenizers;
+using Sld.Bench.Torch;
+using Sld.Bench.Torch.Optim;
+using Sld.Bench.Training;
+
+namespace Sld.Bench.Experiments;
+
+public sealed record ExperimentConfig
+{
+    /// <summary>Seeds the model initialisation, dropout, masking and batch order (the tokenizer has its own).</summary>
+    public required long Seed { get; init; }
+
+    public required DataSection Data { get; init; }
+
+    public FeatureSection Features { get; init; } = new();
+
+    public required TokenizerSection Tokenizer { get; init; }
+
+    public required ModelSection Model { get; init; }
+
+    public required LossSection Loss { get; init; }
+
+    public required TrainSection Train { get; init; }
+
+    public DecodeSection Decode { get; init; } = new();
+}
+
+/// <summary>Where the utterances come from: the built-in corpus (<see cref="Synth"/>) or named splits on disk.</summary>
+/// <param name="Synth">A built-in corpus preset (tiny, demo) made with espeak-ng under the work folder; null uses <see cref="Splits"/>.</param>
+/// <param name="Splits">Split name to a LibriSpeech folder, Kaldi data dir or JSONL manifest.</param>
+/// <param name="Test">The test sets scored after training, in order.</param>
+/// <param name="MaxTrainUtterances">Keep only the first N training utterances (by id), for quick runs.</param>
+public sealed record DataSection(
+    string? Synth = null,
+    int SynthSeed = 0,
+    Dictionary<string, string>? Splits = null,
+    string Train = "train",
+    string Dev = "dev",
+    List<string>? Test = null,
+    double MaxSkipFraction = SkipReport.DefaultMaxSkipFraction,
+    int? MaxTrainUtterances = null,
+    int? MaxDevUtterances = null)
+{
+    public TextNormalization Normalization { get; init; } = new();
+
+    public IReadOnlyList<string> TestSets => Test ?? ["test"];
+}
+
+/// <summary>Frame features: Kaldi-compatible fbank or MFCC, then CMVN and an optional frame-rate reduction.</summary>
+/// <param name="Subsample">Average every N consecutive frames (2 turns 100 Hz features into a 50 Hz token grid).</param>
+public sealed record FeatureSection(
+    FeatureKind Kind = FeatureKind.Fbank,
+    int? NumMelBins = null,
+    int NumCeps = 13,
+    int DeltaOrder = 0,
+    CmvnMode Cmvn = CmvnMode.Utterance,
+    int Subsample = 1)
+{
+    public FeatureConfig ToFeatureConfig() =>
+        new FeatureConfig { Kind = Kind, NumMelBins = NumMelBins, NumCeps = NumCeps, DeltaOrder = DeltaOrder }.Validate();
+
+    public void Validate()
+    {
+        if (Subsample < 1) throw new ArgumentException($"features.subsample must be >= 1, got {Subsample}");
+    }
+}
+
+public enum TokenizerKind
+{
+    /// <summary>k-means on frame features; hard ids (or soft distributions at inference, see Assignment).</summary>
+    Kmeans,
+
+    /// <summary>A convolutional codec with residual vector quantisation.</summary>
+    Codec,
+
+    /// <summary>Discretised log-mel bins (no training).</summary>
+    Dmel,
+
+    /// <summary>No tokenizer: continuous features through a bridge network (the baseline).</summary>
+    Continuous,
+}
+
+public enum Assignment
+{
+    Hard,
+
+    /// <summary>Trained on hard ids; at inference each frame is p(k|x) = softmax(-D_k(x)/tau), read as an expected embedding.</summary>
+    Soft,
+}
+
+/// <summary>The tokenizer axis: which kind, its fit settings, post-processing and how tokens are read at inference.</summary>
+public sealed record TokenizerSection(
+    TokenizerKind Kind = TokenizerKind.Kmeans,
+    int K = 100,
+    KMeansInit Init = KMeansInit.KMeansPlusPlus,
+    KMeansAlgorithm Algorithm = KMeansAlgorithm.Lloyd,
+    int Iterations = 20,
+    double FitFraction = 1.0,
+    long? MaxFitFrames = 200_000,
+    long FitSeed = 0,
+    bool Dedup = false,
+    UnitModelKind? Units = null,
+    int UnitVocabulary = 0,
+    Assignment Assignment = Assignment.Hard,
+    double Tau = 1.0,
+    SoftDistance Distance = SoftDistance.Squared,
+    int Codebooks = 2,
+    int CodebookSize = 256,
+    int CodecHidden = 128,
+    int CodecCodeDim = 32,
+    int CodecDownsample = 1,
+    int CodecSteps = 400,
+    CodecTokens CodecTokens = CodecTokens.FirstCodebook,
+    int Bins = 16,
+    SpeechFrontEnd FrontEnd = SpeechFrontEnd.Bridge)
+{
+    /// <summary>The library's tokenizer config; null for continuous features.</summary>
+    public TokenizerConfig? ToTokenizerConfig()
+    {
+        var fit = new FitDataOptions(FitFraction, MaxFitFrames, (ulong)FitSeed);
+        var post = new PostProcessingOptions(Dedup, Units is { } u ? new UnitModelOptions(u, UnitVocabulary) : null);
+        TokenizerConfig? config = Kind switch
+        {
+            TokenizerKind.Kmeans => new KMeansTokenizerConfig(new KMeansOptions(K, Init, Algorithm, MaxIterations: Iterations, Seed: (ulong)FitSeed))
+            {
+                FitData = fit, Post = post,
+            },
+            TokenizerKind.Codec => new CodecTokenizerConfig(Codebooks, CodebookSize, CodecHidden, CodecCodeDim, CodecDownsample, CodecSteps,
+                Tokens: CodecTokens, Seed: (ulong)FitSeed) { FitData = fit, Post = post },
+            TokenizerKind.Dmel => new DMelTokenizerConfig(Bins) { FitData = fit },
+            _ => null,
+        };
+        config?.Validate();
+        return config;
+    }
+
+    public void Validate()
+    {
+        if (Assignment == Assignment.Soft)
+        {
+            if (Kind != TokenizerKind.Kmeans) throw new ArgumentException($"tokenizer.assignment: soft needs k-means centroids, not {Kind}");
+            if (Dedup || Units is not null)
+                throw new ArgumentException("tokenizer.assignment: soft reads one distribution per frame; it cannot follow dedup or BPE units");
+            new SoftAssignmentOptions(Tau, Distance).Validate();
+        }
+        if (Kind == TokenizerKind.Continuous && FrontEnd == SpeechFrontEnd.Tokens)
+            throw new ArgumentException("continuous features need tokenizer.front_end: bridge or ctc_compression");
+        if (Kind != TokenizerKind.Continuous && FrontEnd == SpeechFrontEnd.CtcCompression)
+            throw new ArgumentException("tokenizer.front_end: ctc_compression applies to continuous features only");
+    }
+}
+
+/// <summary>A size preset (tiny, small, base, medium) with any value overridden.</summary>
+public sealed record ModelSection(
+    string Preset = "tiny",
+    int? Layers = null,
+    int? Width = null,
+    int? Heads = null,
+    int BlockSize = 1024,
+    double Dropout = 0.1,
+    PositionEncoding Positions = PositionEncoding.Learned,
+    bool TieEmbeddings = true)
+{
+    public AsrModelConfig ToModelConfig(SpeechFrontEnd frontEnd, int featureDim)
+    {
+        var preset = AsrModelConfig.Preset(Preset);
+        var config = preset with
+        {
+            Layers = Layers ?? preset.Layers,
+            Width = Width ?? preset.Width,
+            Heads = Heads ?? preset.Heads,
+            BlockSize = BlockSize,
+            Dropout = Dropout,
+            Positions = Positions,
+            TieEmbeddings = TieEmbeddings,
+            FrontEnd = frontEnd,
+            FeatureDim = frontEnd == SpeechFrontEnd.Tokens ? 0 : featureDim,
+        };
+        config.Validate();
+        return config;
+    }
+}
+
+/// <summary>The loss strategy (methods.md sections 1-3) and its parameters; defaults are the SLD authors' code.</summary>
+public sealed record LossSection(
+    LossStrategy Strategy = LossStrategy.LossMasking,
+    double WeightCeText = 1.0,
+    double? WeightCeSpeech = null,
+    double Alpha = 0.008,
+    KlForm KlForm = KlForm.Code,
+    double Eps = 0.1,
+    double Temperature = 1.0,
+    double CtcWeight = 0.3)
+{
+    public LossConfig ToLossConfig()
+    {
+        var config = Strategy switch
+        {
+            LossStrategy.LossMasking => LossConfig.LossMasking() with { WeightCeText = WeightCeText, CtcWeight = CtcWeight },
+            LossStrategy.MultimodalCe => LossConfig.MultimodalCe(WeightCeSpeech ?? 1.0, WeightCeText) with { CtcWeight = CtcWeight },
+            _ => LossConfig.Sld(Alpha, KlForm, Eps, Temperature) with { WeightCeText = WeightCeText, WeightCeSpeech = WeightCeSpeech ?? 1.0, CtcWeight = CtcWeight },
+        };
+        config.Validate();
+        return config;
+    }
+}
+
+/// <summary>The optimiser, batching, evaluation cadence and input masking of training.</summary>
+public sealed record TrainSection(
+    long Steps = 1000,
+    double Lr = 1e-3,
+    double WeightDecay = 0.01,
+    long Warmup = 100,
+    DecayKind Decay = DecayKind.Cosine,
+    double MinLrFactor = 0.0,
+    double GradClip = 1.0,
+    int Accumulation = 1,
+    int BatchTokens = 8192,
+    int MaxBatchSize = 64,
+    int EvalEvery = 250,
+    int CheckpointEvery = 100,
+    int EarlyStoppingPatience = 0,
+    ScalarType Precision = ScalarType.Float32,
+    double MaskFraction = 0.0,
+    MaskScope MaskScope = MaskScope.Speech,
+    MaskReplacement MaskReplacement = MaskReplacement.RandomSpeechToken,
+    int? DevDecodeLimit = 100)
+{
+    public TrainerOptions ToTrainerOptions(long seed, DecodeOptions devDecoding)
+    {
+        var options = new TrainerOptions(
+            Steps, Lr, WeightDecay, WarmupSteps: Warmup, Decay: Decay, MinLrFactor: MinLrFactor, GradClip: GradClip,
+            GradientAccumulation: Accumulation, MaxBatchTokens: BatchTokens, MaxBatchSize: MaxBatchSize, EvalEvery: EvalEvery,
+            CheckpointEvery: CheckpointEvery, EarlyStoppingPatience: EarlyStoppingPatience, Precision: Precision, Seed: (ulong)seed,
+            Masking: MaskFraction > 0 ? new InputMasking(MaskFraction, MaskScope, MaskReplacement) : null,
+            DevDecoding: devDecoding, DevDecodeLimit: DevDecodeLimit);
+        options.Validate();
+        return options;
+    }
+}
+
+/// <summary>How test sets are decoded.</summary>
+public sealed record DecodeSection(
+    SearchKind Search = SearchKind.Greedy,
+    int BeamSize = 4,
+    double LengthPenalty = 1.0,
+    double MaxTokensPerFrame = 1.0,
+    int MaxTokensOffset = 20,
+    int BatchSize = 32)
+{
+    public DecodeOptions ToDecodeOptions()
+    {
+        var options = Search == SearchKind.Greedy
+            ? DecodeOptions.Greedy(MaxTokensPerFrame, MaxTokensOffset) with { BatchSize = BatchSize }
+            : DecodeOptions.Beam(BeamSize, LengthPenalty, MaxTokensPerFrame, MaxTokensOffset) with { BatchSize = BatchSize };
+        options.Validate();
+        return options;
+    }
+}

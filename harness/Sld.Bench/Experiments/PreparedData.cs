@@ -1,0 +1,182 @@
+// Stages 1-2 of a cell: the corpus (the built-in one is synthesised once per preset and seed) and its features
+// (extracted once per corpus and feature config into the shared cache), then the splits a cell uses with
+// normalised transcripts and their frames in memory after CMVN and frame-rate reduction. Every skipped
+// utterance is listed with id, path and reason; too many skips fails the cell before any training starts.
+using System.Diagnostics;
+using System.Text.Json;
+using Sld.Bench.Data;
+using Sld.Bench.Data.Synth;
+using Sld.Bench.Encoders;
+using Sld.Bench.Features;
+using Sld.Bench.Shared.Storage;
+using Sld.Bench.Torch;
+
+namespace Sld.Bench.Experiments;
+
+/// <summary>One usable utterance: the corpus record, its normalised transcript and its frames (T, D) float32.</summary>
+public sealed record PreparedUtterance(Utterance Source, string Text, Tensor Frames)
+{
+    public string Id => Source.Id;
+}
+
+public sealed class PreparedData : IDisposable
+{
+    public const string SkipReportFile = "skipped.tsv";
+
+    private PreparedData(IReadOnlyDictionary<string, IReadOnlyList<PreparedUtterance>> splits, FrameFeatureSpec spec, string dataHash, SkipReport report)
+    {
+        Splits = splits;
+        Spec = spec;
+        DataHash = dataHash;
+        Report = report;
+    }
+
+    /// <summary>Split name to its usable utterances, ordered by id.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PreparedUtterance>> Splits { get; }
+
+    /// <summary>What the frames are (feature config, CMVN, subsampling), as a tokenizer's fit lineage records it.</summary>
+    public FrameFeatureSpec Spec { get; }
+
+    /// <summary>Hash of the corpus manifests (ids, audio content keys, transcripts) the cell saw.</summary>
+    public string DataHash { get; }
+
+    public SkipReport Report { get; }
+
+    public IReadOnlyList<PreparedUtterance> this[string split] =>
+        Splits.TryGetValue(split, out var list) ? list : throw new KeyNotFoundException($"the data has no split '{split}'; it has {string.Join(", ", Splits.Keys)}");
+
+    public static async Task<PreparedData> PrepareAsync(ExperimentConfig config, string workDirectory, ResultsStore store, string runDirectory,
+                                                        Action<string> log, CancellationToken cancellation)
+    {
+        var data = config.Data;
+        config.Features.Validate();
+        var featureConfig = config.Features.ToFeatureConfig();
+        var wanted = new[] { data.Train, data.Dev }.Concat(data.TestSets).Distinct(StringComparer.Ordinal).ToList();
+        var sources = await CorpusSourcesAsync(data, wanted, workDirectory, store, log, cancellation);
+
+        var read = Corpus.Load(sources);
+        var keyed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var cacheRoot = Path.Combine(workDirectory, "features", CorpusKey(sources));
+        var featureSpec = new ArtifactSpec($"features-{CorpusKey(sources)}-{featureConfig.Hash()}", "features", featureConfig.Kind.ToString().ToLowerInvariant(),
+            JsonSerializer.Serialize(new { features = featureConfig.Describe(), splits = sources.ToDictionary(s => s.Key, s => s.Value.Path) }));
+        await SharedStage.RunAsync(store, featureSpec, ct =>
+        {
+            using var cache = FeatureCache.Open(cacheRoot, featureConfig);
+            var clock = Stopwatch.StartNew();
+            var done = 0;
+            var result = FeaturePreparation.Run(cache, read.Utterances, new PreparationOptions(),
+                new Progress<PreparationProgress>(p => { if (p.Stage == "features" && p.Done > done + 499) log($"features: {done = p.Done}/{p.Total}"); }), ct);
+            log($"features: {result.Computed} computed, {result.Reused} reused, {result.Skipped.Count} skipped in {clock.Elapsed.TotalSeconds:0.0} s");
+            return Task.FromResult(new SharedStage.Output(cache.Directory, JsonSerializer.Serialize(new { utterances = result.Usable.Count, skipped = result.Skipped.Count })));
+        }, log, cancellation);
+
+        using var featureCache = FeatureCache.Open(cacheRoot, featureConfig);
+        var prepared = FeaturePreparation.Run(featureCache, read.Utterances, new PreparationOptions(), cancel: cancellation);
+        var skipped = read.Skipped.Concat(prepared.Skipped).ToList();
+        var usable = new List<Utterance>();
+        foreach (var u in prepared.Usable)
+        {
+            if (data.Normalization.Normalize(u.Text).Length == 0)
+                skipped.Add(new SkippedUtterance(u.Split, u.Id, u.AudioPath, "the transcript is empty after text normalisation"));
+            else usable.Add(u);
+        }
+        var report = SkipReport.Of(usable, skipped);
+        report.Write(Path.Combine(runDirectory, SkipReportFile));
+        if (skipped.Count > 0) log($"{skipped.Count} utterances skipped (listed in {Path.Combine(runDirectory, SkipReportFile)}): {report.Summary()}");
+        report.EnsureWithin(data.MaxSkipFraction);
+
+        GlobalCmvn? global = config.Features.Cmvn == CmvnMode.Global ? FeaturePreparation.GlobalStatistics(featureCache, prepared, data.Train) : null;
+        var splits = new Dictionary<string, IReadOnlyList<PreparedUtterance>>(StringComparer.Ordinal);
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var split in wanted)
+        {
+            var list = usable.Where(u => u.Split == split).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
+            if (split == data.Train && data.MaxTrainUtterances is { } maxTrain) list = list.Take(maxTrain).ToList();
+            if (split == data.Dev && data.MaxDevUtterances is { } maxDev) list = list.Take(maxDev).ToList();
+            if (list.Count == 0) throw new InvalidDataException($"split '{split}' has no usable utterances ({sources[split].Path})");
+            var items = new List<PreparedUtterance>(list.Count);
+            foreach (var u in list)
+            {
+                var text = data.Normalization.Normalize(u.Text);
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{split}\t{u.Id}\t{prepared.Keys[u.Id]}\t{text}\n"));
+                items.Add(new PreparedUtterance(u, text, Frames(featureCache, prepared.Keys[u.Id], config.Features, global)));
+            }
+            splits[split] = items;
+        }
+
+        var spec = new FrameFeatureSpec(featureConfig.Kind.ToString().ToLowerInvariant(), featureConfig.Dim,
+                1000.0 / featureConfig.FrameShiftMs / config.Features.Subsample)
+            .With("features", featureConfig.Describe())
+            .With("cmvn", config.Features.Cmvn.ToString().ToLowerInvariant())
+            .With("subsample", config.Features.Subsample.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new PreparedData(splits, spec, Convert.ToHexStringLower(hash.GetHashAndReset())[..16], report);
+    }
+
+    /// <summary>Cached features, normalised and reduced in rate: a tensor the caller owns.</summary>
+    private static Tensor Frames(FeatureCache cache, string key, FeatureSection section, GlobalCmvn? global)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = cache.ReadTensor(key); // (T, D)
+        x = section.Cmvn switch
+        {
+            CmvnMode.Utterance => Cmvn.ApplyPerUtterance(x),
+            CmvnMode.Global => global!.Apply(x),
+            _ => x,
+        };
+        var n = section.Subsample;
+        if (n > 1)
+        {
+            var frames = Math.Max(1, x.size(0) / n);
+            x = x.size(0) < n ? x.mean([0], keepdim: true) : x.narrow(0, 0, frames * n).view(frames, n, x.size(1)).mean([1]); // (T/n, D)
+        }
+        return x.contiguous().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Split name to source; the built-in corpus is synthesised first (once, by one worker) when the config asks for it.</summary>
+    private static async Task<Dictionary<string, SplitSource>> CorpusSourcesAsync(DataSection data, IReadOnlyList<string> wanted, string workDirectory,
+                                                                              ResultsStore store, Action<string> log, CancellationToken cancellation)
+    {
+        var sources = new Dictionary<string, SplitSource>(StringComparer.Ordinal);
+        if (data.Synth is { } presetName)
+        {
+            if (data.Splits is { Count: > 0 }) throw new ArgumentException("data: give either synth (the built-in corpus) or splits, not both");
+            var preset = SynthPreset.Named(presetName);
+            var root = Path.Combine(workDirectory, "corpora", $"synth-{preset.Name}-seed{data.SynthSeed}");
+            var spec = new ArtifactSpec($"corpus-synth-{preset.Name}-seed{data.SynthSeed}", "corpus", "synth",
+                JsonSerializer.Serialize(new { preset = preset.Name, seed = data.SynthSeed }));
+            await SharedStage.RunAsync(store, spec, async ct =>
+            {
+                log($"synthesising the {preset.Name} corpus (seed {data.SynthSeed}) into {root}");
+                var summary = await SynthCorpus.GenerateAsync(root, preset, data.SynthSeed, cancel: ct);
+                log($"corpus ready: {string.Join(", ", summary.Utterances.Select(kv => $"{kv.Key} {kv.Value}"))} utterances in {summary.GenerationSeconds:0} s");
+                return new SharedStage.Output(root, JsonSerializer.Serialize(summary));
+            }, log, cancellation);
+            foreach (var split in wanted)
+            {
+                if (!SynthCorpus.Splits.Contains(split))
+                    throw new ArgumentException($"the built-in corpus has no split '{split}'; it has {string.Join(", ", SynthCorpus.Splits)}");
+                sources[split] = new SplitSource(Path.Combine(root, split + ".jsonl"), CorpusFormat.Jsonl);
+            }
+            return sources;
+        }
+        if (data.Splits is not { Count: > 0 }) throw new ArgumentException("data: give synth (tiny or demo) or splits (name: path)");
+        foreach (var split in wanted)
+        {
+            if (!data.Splits.TryGetValue(split, out var path))
+                throw new ArgumentException($"data.splits has no '{split}' (used as train, dev or test); it has {string.Join(", ", data.Splits.Keys)}");
+            sources[split] = new SplitSource(path);
+        }
+        return sources;
+    }
+
+    private static string CorpusKey(IReadOnlyDictionary<string, SplitSource> sources) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join("\n", sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={Path.GetFullPath(s.Value.Path)}")))))[..16];
+
+    public void Dispose()
+    {
+        foreach (var list in Splits.Values)
+            foreach (var u in list)
+                u.Frames.Dispose();
+    }
+}
