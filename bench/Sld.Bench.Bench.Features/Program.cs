@@ -1,12 +1,13 @@
 // Fbank throughput: frames per second of Sld.Bench's Kaldi fbank (FeatureExtractor, CPU) against torchaudio's
-// Kaldi fbank on the same waveforms, both measured in this run. Rounds alternate between the sides so machine
-// load hits them alike; each side reports its best pass, by wall clock and by process CPU time (the fairer
-// figure when other jobs share the machine). torchaudio runs twice per round: as installed, and with the glibc
-// allocator settings our extractor applies to itself (NativeAllocator), so the ratio is also stated for equal
-// allocators. With --threads N both sides get N cores, each used its own way: torchaudio through N intra-op
-// threads, ours through N utterances at once with one libtorch thread each.
+// Kaldi fbank on the same waveforms, both measured in this run. Rounds are ABBA (every other round runs the
+// sides in reverse order) so load that rises or falls hits them alike; each side reports its best and median
+// pass, by wall clock and by process CPU time (the fairer figure when other jobs share the machine).
+// torchaudio runs twice per round: as installed, and with the glibc allocator settings our extractor applies to
+// itself (NativeAllocator), so the ratio is also stated for equal allocators. With --threads N both sides get
+// N cores, each used its own way: torchaudio through N intra-op threads, ours through N utterances at once
+// with one libtorch thread each.
 // Usage:
-//   dotnet run -c Release --project bench/Sld.Bench.Bench.Features -- [--utterances 200] [--threads 1] [--rounds 3]
+//   dotnet run -c Release --project bench/Sld.Bench.Bench.Features -- [--utterances 200] [--threads 1] [--rounds 4]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -29,27 +30,34 @@ WriteLengths(Path.Combine(dir.FullName, "lengths.npy"), waveforms.Select(w => (l
 
 using var extractor = new FeatureExtractor(new FeatureConfig());
 var frames = OurPass(); // warm-up, and the frame count
-var results = new Dictionary<string, Timing>
+var sides = new Dictionary<string, Func<Timing>>
 {
-    ["ours"] = Timing.None, ["torchaudio"] = Timing.None, ["torchaudio-tuned"] = Timing.None,
+    ["ours"] = () =>
+    {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        OurPass();
+        return new Timing(clock.Elapsed.TotalSeconds, (Refreshed(process).TotalProcessorTime - cpu).TotalSeconds);
+    },
+    ["torchaudio"] = () => Torchaudio(dir.FullName, options.Threads, frames, tunedAllocator: false),
+    ["torchaudio-tuned"] = () => Torchaudio(dir.FullName, options.Threads, frames, tunedAllocator: true),
 };
-var process = Process.GetCurrentProcess();
+var timings = sides.Keys.ToDictionary(k => k, _ => new List<Timing>());
 for (var round = 0; round < options.Rounds; round++)
 {
-    process.Refresh();
-    var cpu = process.TotalProcessorTime;
-    var clock = Stopwatch.StartNew();
-    OurPass();
-    var oursNow = new Timing(clock.Elapsed.TotalSeconds, (Refreshed(process).TotalProcessorTime - cpu).TotalSeconds);
-    var defaultNow = Torchaudio(dir.FullName, options.Threads, frames, tunedAllocator: false);
-    var tunedNow = Torchaudio(dir.FullName, options.Threads, frames, tunedAllocator: true);
-    results["ours"] = results["ours"].Best(oursNow);
-    results["torchaudio"] = results["torchaudio"].Best(defaultNow);
-    results["torchaudio-tuned"] = results["torchaudio-tuned"].Best(tunedNow);
-    Console.WriteLine($"  round {round + 1} (frames/s, wall | cpu): ours {frames / oursNow.Wall:N0} | {frames / oursNow.Cpu:N0}, " +
-                      $"torchaudio {frames / defaultNow.Wall:N0} | {frames / defaultNow.Cpu:N0}, " +
-                      $"torchaudio with our allocator settings {frames / tunedNow.Wall:N0} | {frames / tunedNow.Cpu:N0}");
+    // ABBA: odd rounds run the sides in reverse, so a load that rises or falls during a round falls on both.
+    var order = round % 2 == 0 ? sides.Keys.ToList() : sides.Keys.Reverse().ToList();
+    var now = new Dictionary<string, Timing>();
+    foreach (var side in order) now[side] = sides[side]();
+    foreach (var (side, t) in now) timings[side].Add(t);
+    Console.WriteLine($"  round {round + 1} ({string.Join(", ", order)}; frames/s, wall | cpu): ours {frames / now["ours"].Wall:N0} | {frames / now["ours"].Cpu:N0}, " +
+                      $"torchaudio {frames / now["torchaudio"].Wall:N0} | {frames / now["torchaudio"].Cpu:N0}, " +
+                      $"torchaudio with our allocator settings {frames / now["torchaudio-tuned"].Wall:N0} | {frames / now["torchaudio-tuned"].Cpu:N0}; " +
+                      $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 }
+var results = timings.ToDictionary(kv => kv.Key, kv => kv.Value.Aggregate(Timing.None, (best, t) => best.Best(t)));
+var medians = timings.ToDictionary(kv => kv.Key, kv => Timing.Median(kv.Value));
 dir.Delete(recursive: true);
 
 var ours = results["ours"];
@@ -66,8 +74,11 @@ foreach (var (name, key) in new[] { ("torchaudio.compliance.kaldi.fbank, glibc d
 var tuned = results["torchaudio-tuned"];
 var plain = results["torchaudio"];
 Console.WriteLine();
-Console.WriteLine($"ratio (CPU time): {plain.Cpu / ours.Cpu:0.00}x torchaudio as installed, {tuned.Cpu / ours.Cpu:0.00}x with equal allocator settings (target >= 2x)");
-Console.WriteLine($"ratio (wall):     {plain.Wall / ours.Wall:0.00}x torchaudio as installed, {tuned.Wall / ours.Wall:0.00}x with equal allocator settings");
+Console.WriteLine($"ratio of best passes (CPU time): {plain.Cpu / ours.Cpu:0.00}x torchaudio as installed, {tuned.Cpu / ours.Cpu:0.00}x with equal allocator settings (target >= 2x)");
+Console.WriteLine($"ratio of best passes (wall):     {plain.Wall / ours.Wall:0.00}x torchaudio as installed, {tuned.Wall / ours.Wall:0.00}x with equal allocator settings");
+Console.WriteLine($"ratio of medians (CPU | wall):   {medians["torchaudio"].Cpu / medians["ours"].Cpu:0.00}x | {medians["torchaudio"].Wall / medians["ours"].Wall:0.00}x torchaudio as installed, " +
+                  $"{medians["torchaudio-tuned"].Cpu / medians["ours"].Cpu:0.00}x | {medians["torchaudio-tuned"].Wall / medians["ours"].Wall:0.00}x with equal allocator settings");
+Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
 return 0;
 
 // One utterance per call and its features dropped at once, as torchaudio's loop does.
@@ -149,13 +160,22 @@ internal sealed record Timing(double Wall, double Cpu)
     public static readonly Timing None = new(double.MaxValue, double.MaxValue);
 
     public Timing Best(Timing other) => new(Math.Min(Wall, other.Wall), Math.Min(Cpu, other.Cpu));
+
+    /// <summary>Median wall and median CPU time, each on its own.</summary>
+    public static Timing Median(IReadOnlyList<Timing> timings) => new(Middle(timings.Select(t => t.Wall)), Middle(timings.Select(t => t.Cpu)));
+
+    private static double Middle(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
 }
 
 internal sealed record Options(int Utterances, int Threads, int Rounds)
 {
     public static Options Parse(string[] args)
     {
-        int utterances = 200, threads = 1, rounds = 3;
+        int utterances = 200, threads = 1, rounds = 4;
         for (var i = 0; i < args.Length; i += 2)
         {
             if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value");

@@ -116,6 +116,30 @@ public class CorpusCommandTests(TinyCorpus tiny) : IClassFixture<TinyCorpus>
     }
 
     [Fact]
+    public void PrepareFailsBeforeComputingAnythingWhenReadingAlreadyLostTooMuch()
+    {
+        var dir = tiny.Scratch("prepare-bad");
+        var good = JsonlManifest.Read(tiny.Manifest("test")).Utterances;
+        var broken = Path.Combine(dir, "broken.flac");
+        File.WriteAllBytes(broken, File.ReadAllBytes(good[0].AudioPath)[..300]);
+        var manifest = Path.Combine(dir, "test.jsonl");
+        JsonlManifest.Write(manifest, [.. good, good[1] with { Id = "silent", Text = "" }, good[2] with { Id = "broken", AudioPath = broken }]);
+        var cache = Path.Combine(dir, "cache");
+
+        var (code, _, stderr) = Cli.Capture("corpus", "prepare", manifest, "--cache", cache);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("split test: 1 of 8 utterances skipped (12.5 %)", stderr);
+        Assert.Empty(Directory.GetFiles(cache, "shard-*", SearchOption.AllDirectories));
+
+        // Allowed more, the audio that does not decode is found by the feature stage and listed with the rest.
+        var (lenient, stdout, _) = Cli.Capture("corpus", "prepare", manifest, "--cache", cache, "--max-skip-fraction", "0.3");
+        Assert.Equal(ExitCodes.Success, lenient);
+        Assert.Contains("test: 6 usable, 2 skipped (25.0 %)", stdout);
+        var skipList = File.ReadAllLines(Directory.GetFiles(cache, "skipped.tsv", SearchOption.AllDirectories).Single());
+        Assert.Equal(["split\tid", "test\tsilent", "test\tbroken"], skipList.Select(l => string.Join('\t', l.Split('\t').Take(2))));
+    }
+
+    [Fact]
     public void AKilledPreparationResumesWhereItStopped()
     {
         // Enough distinct audio (80 x 8 s) that the child is still busy when its third shard appears.

@@ -64,6 +64,29 @@ public sealed class ScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void NormalizeTreatsReferencesAndHypothesesAlikeAndRecordsHow()
+    {
+        File.WriteAllText(InDir("ref.txt"), "u1 Hello, World! It's 3.5 km.\nu2 \"Quoted\" words -- here\n");
+        File.WriteAllText(InDir("hyp.txt"), "u1 hello world it's 3.5 km\nu2 quoted WORDS here\n");
+        var (asGiven, stdout, _) = Cli.Capture("score", "--ref", InDir("ref.txt"), "--hyp", InDir("hyp.txt"));
+        Assert.Equal(ExitCodes.Success, asGiven);
+        Assert.DoesNotContain("%WER 0.00", stdout);
+
+        var json = InDir("normalized.json");
+        var (code, normalized, stderr) = Cli.Capture("score", "--ref", InDir("ref.txt"), "--hyp", InDir("hyp.txt"), "--normalize", "--case", "lower", "--json", json);
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Contains("%WER 0.00 [ 0 / 8, 0 ins, 0 del, 0 sub ]", normalized);
+        var how = new Sld.Bench.Data.TextNormalization { Case = Sld.Bench.Data.LetterCase.Lower }.Describe();
+        Assert.Contains($"normalization: {how};", normalized);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(how, report.RootElement.GetProperty("normalization").GetString());
+
+        var (both, _, error) = Cli.Capture("score", "--ref", InDir("ref.txt"), "--hyp", InDir("hyp.txt"), "--normalize", "--normalization", "mine");
+        Assert.Equal(ExitCodes.InvalidInput, both);
+        Assert.Contains("--normalization describes texts normalised elsewhere", error);
+    }
+
+    [Fact]
     public void MissingAndExtraUtterancesAreNamed()
     {
         var lines = File.ReadAllLines(Hyp).ToList();

@@ -76,10 +76,8 @@ public static class CorpusCommand
         var command = new Command("check", "Read a corpus, decode every utterance's audio, and report what would be skipped and why.") { splits, maxSkip, skipList };
         command.SetAction((parse, cancel) => Guarded(() =>
         {
-            var read = Corpus.Load(ParseSplits(parse.GetValue(splits)!));
-            var (usable, bad) = AudioCheck.Run(read.Utterances, cancel: cancel);
-            var report = SkipReport.Of(usable, [.. read.Skipped, .. bad]);
-            return Finish(report, parse.GetValue(maxSkip), parse.GetValue(skipList));
+            var corpus = CorpusLoader.Read(ParseSplits(parse.GetValue(splits)!), cancel: cancel);
+            return Finish(corpus.Report, parse.GetValue(maxSkip), parse.GetValue(skipList));
         }));
         return command;
     }
@@ -99,15 +97,18 @@ public static class CorpusCommand
         features.AddTo(command);
         command.SetAction((parse, cancel) => Guarded(() =>
         {
-            var read = Corpus.Load(ParseSplits(parse.GetValue(splits)!));
+            // The audio is decoded once, by the feature stage; transcripts and ids are checked first, so a corpus
+            // that already lost too much at reading fails before any feature is computed.
+            var corpus = CorpusLoader.Read(ParseSplits(parse.GetValue(splits)!), new CorpusLoadOptions { DecodeAudio = false }, cancel);
             using var cache = FeatureCache.Open(parse.GetValue(cacheRoot)!, features.Config(parse));
+            if (corpus.Report.SplitsOver(parse.GetValue(maxSkip)).Count > 0)
+                return Finish(corpus.Report, parse.GetValue(maxSkip), Path.Combine(cache.Directory, "skipped.tsv"));
             var options = new PreparationOptions { ShardSize = parse.GetValue(shardSize), Device = features.Device(parse) };
             var result = WithProgress(["hashing audio", "computing features"], report =>
-                FeaturePreparation.Run(cache, read.Utterances, options,
+                FeaturePreparation.Run(cache, corpus.Utterances, options,
                     new SyncProgress<PreparationProgress>(p => report(p.Stage == "hash" ? 0 : 1, p.Done, p.Total)), cancel));
             Console.WriteLine($"features in {cache.Directory}: {result.Computed} computed, {result.Reused} already cached ({cache.Config.Describe()})");
-            var report = SkipReport.Of(result.Usable, [.. read.Skipped, .. result.Skipped]);
-            var code = Finish(report, parse.GetValue(maxSkip), Path.Combine(cache.Directory, "skipped.tsv"));
+            var code = Finish(corpus.Report.With(result.Skipped), parse.GetValue(maxSkip), Path.Combine(cache.Directory, "skipped.tsv"));
             if (code == ExitCodes.Success && parse.GetValue(cmvnSplit) is { } split)
             {
                 var stats = FeaturePreparation.GlobalStatistics(cache, result, split);

@@ -1,7 +1,10 @@
 // `sldbench score`: scores a hypothesis file against a reference file (sclite trn or Kaldi text) with the same
 // alignment as NIST sclite, prints sclite's per-speaker summary and Kaldi's %WER line, and writes the JSON
 // report and the per-utterance scoring files, so any result can be checked against sctk on the same files.
+// With --normalize, references and hypotheses go through the same TextNormalization first, and its settings
+// are what the score records.
 using System.CommandLine;
+using Sld.Bench.Data;
 using Sld.Bench.Shared.Scoring;
 
 namespace Sld.Bench.Cli.Commands;
@@ -27,6 +30,13 @@ public static class ScoreCommand
             Description = "How the texts were normalised before scoring, recorded with the score (they are scored as given).",
             DefaultValueFactory = _ => "none",
         };
+        var normalize = new Option<bool>("--normalize")
+        {
+            Description = "Normalise references and hypotheses alike before scoring (punctuation removed except inside numbers and words " +
+                          "like DON'T, numbers as written) and record these settings as the normalization.",
+        };
+        var letterCase = new Option<string>("--case") { Description = "Letter case --normalize gives: upper, lower or keep.", DefaultValueFactory = _ => "upper" };
+        letterCase.AcceptOnlyFromAmong("upper", "lower", "keep");
         var costs = new Option<string>("--costs")
         {
             Description = "Alignment costs: sclite (sub 4, ins/del 3, as NIST sclite) or levenshtein (all 1, as Kaldi's compute-wer).",
@@ -36,15 +46,25 @@ public static class ScoreCommand
 
         var command = new Command("score", "Score hypotheses against references as sclite does: WER, CER, per-speaker table, error files.")
         {
-            reference, hypothesis, format, json, dir, normalization, costs,
+            reference, hypothesis, format, json, dir, normalization, normalize, letterCase, costs,
         };
-        command.SetAction(parse => Run(
-            parse.GetValue(reference)!, parse.GetValue(hypothesis)!, parse.GetValue(format)!, parse.GetValue(json),
-            parse.GetValue(dir), parse.GetValue(normalization)!, AlignmentCosts.Parse(parse.GetValue(costs)!)));
+        command.SetAction(parse =>
+        {
+            TextNormalization? normalizer = null;
+            if (parse.GetValue(normalize))
+            {
+                if (parse.GetResult(normalization) is { Implicit: false })
+                    return Fail("--normalization describes texts normalised elsewhere; with --normalize the settings are recorded by themselves");
+                normalizer = new TextNormalization { Case = Enum.Parse<LetterCase>(parse.GetValue(letterCase)!, ignoreCase: true) };
+            }
+            return Run(parse.GetValue(reference)!, parse.GetValue(hypothesis)!, parse.GetValue(format)!, parse.GetValue(json),
+                parse.GetValue(dir), normalizer?.Describe() ?? parse.GetValue(normalization)!, normalizer, AlignmentCosts.Parse(parse.GetValue(costs)!));
+        });
         return command;
     }
 
-    private static int Run(FileInfo refFile, FileInfo hypFile, string format, FileInfo? json, DirectoryInfo? dir, string normalization, AlignmentCosts costs)
+    private static int Run(FileInfo refFile, FileInfo hypFile, string format, FileInfo? json, DirectoryInfo? dir, string normalization,
+                           TextNormalization? normalizer, AlignmentCosts costs)
     {
         IReadOnlyList<TranscriptEntry> refs, hyps;
         TranscriptFormat refFormat, hypFormat;
@@ -70,7 +90,8 @@ public static class ScoreCommand
         }
 
         var options = new ScoringOptions { Normalization = normalization, Costs = costs };
-        var score = new CorpusScorer(options).Score(refs.Select(r => new UtteranceText(r.Id, r.Speaker, r.Text, byId[r.Id].Text)));
+        Func<string, string> text = normalizer is null ? t => t : normalizer.Normalize;
+        var score = new CorpusScorer(options).Score(refs.Select(r => new UtteranceText(r.Id, r.Speaker, text(r.Text), text(byId[r.Id].Text))));
 
         Console.WriteLine($"ref  {refFile.FullName} ({Name(refFormat)}, {score.Sentences} utterances)");
         Console.WriteLine($"hyp  {hypFile.FullName} ({Name(hypFormat)})");

@@ -5,7 +5,11 @@ using System.Text;
 
 namespace Sld.Bench.Data;
 
-public sealed class TooManySkippedUtterancesException(string message) : Exception(message);
+public sealed class TooManySkippedUtterancesException(string message, SkipReport report) : Exception(message)
+{
+    /// <summary>The whole account, so a caller can still list or write every skipped utterance.</summary>
+    public SkipReport Report { get; } = report;
+}
 
 public sealed class SkipReport
 {
@@ -26,6 +30,18 @@ public sealed class SkipReport
         return new SkipReport(considered, skipped);
     }
 
+    /// <summary>
+    /// This report plus utterances that a later stage (feature preparation decoding the audio) could not use.
+    /// They were counted as considered already, so only the skips grow.
+    /// </summary>
+    public SkipReport With(IEnumerable<SkippedUtterance> laterSkips)
+    {
+        var more = laterSkips.ToList();
+        var unknown = more.FirstOrDefault(s => !ConsideredPerSplit.ContainsKey(s.Split));
+        if (unknown is not null) throw new ArgumentException($"{unknown.Id} is in split {unknown.Split}, which this report does not count");
+        return new SkipReport(ConsideredPerSplit, [.. Skipped, .. more]);
+    }
+
     public IReadOnlyDictionary<string, int> ConsideredPerSplit { get; }
     public IReadOnlyList<SkippedUtterance> Skipped { get; }
     public int Considered => ConsideredPerSplit.Values.Sum();
@@ -35,10 +51,13 @@ public sealed class SkipReport
     public double FractionIn(string split) =>
         ConsideredPerSplit.TryGetValue(split, out var n) && n > 0 ? (double)SkippedIn(split) / n : 0;
 
+    /// <summary>The splits that lost more than <paramref name="maxFraction"/> of their utterances.</summary>
+    public IReadOnlyList<string> SplitsOver(double maxFraction) => ConsideredPerSplit.Keys.Where(s => FractionIn(s) > maxFraction).ToList();
+
     /// <summary>Throws when any split lost more than <paramref name="maxFraction"/> of its utterances.</summary>
     public void EnsureWithin(double maxFraction)
     {
-        var over = ConsideredPerSplit.Keys.Where(s => FractionIn(s) > maxFraction).ToList();
+        var over = SplitsOver(maxFraction);
         if (over.Count == 0) return;
         var sb = new StringBuilder();
         foreach (var split in over)
@@ -47,7 +66,7 @@ public sealed class SkipReport
         sb.Append("first reasons:\n");
         foreach (var s in Skipped.Where(s => over.Contains(s.Split)).Take(10)) sb.Append("  ").Append(s).Append('\n');
         sb.Append("fix the data, or raise max_skip_fraction if these losses are acceptable");
-        throw new TooManySkippedUtterancesException(sb.ToString());
+        throw new TooManySkippedUtterancesException(sb.ToString(), this);
     }
 
     public string Summary()
