@@ -55,6 +55,7 @@ public sealed class PreparedData : IDisposable
         var sources = await CorpusSourcesAsync(data, wanted, workDirectory, store, log, cancellation);
 
         var read = Corpus.Load(sources);
+        SkipReport.Of(read.Utterances, read.Skipped).EnsureWithin(data.MaxSkipFraction); // what reading lost already: stop before any features
         var keyed = new Dictionary<string, string>(StringComparer.Ordinal);
         var cacheRoot = Path.Combine(workDirectory, "features", CorpusKey(sources));
         var featureSpec = new ArtifactSpec($"features-{CorpusKey(sources)}-{featureConfig.Hash()}", "features", featureConfig.Kind.ToString().ToLowerInvariant(),
