@@ -18,6 +18,7 @@ APT_PACKAGES=(
   texlive-latex-extra                                 # pdflatex + booktabs: the LaTeX export test compiles its table
   libsndfile1 libsamplerate0                          # audio decoding (WAV/FLAC/OGG) and resampling, through P/Invoke
   espeak-ng                                           # the voices of the built-in synthetic corpus (corpus synth)
+  slurm-wlm munge                                     # sweep run --slurm; the Slurm test starts a throw-away cluster
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -36,6 +36,10 @@ public static class CommandLine
 
     public static int Run(string[] args)
     {
+        // Worker processes and Slurm tasks start this CLI again: say how when the host is not sldbench itself.
+        var process = Environment.ProcessPath ?? "dotnet";
+        if (Path.GetFileNameWithoutExtension(process) != "sldbench")
+            Sld.Bench.Sweeps.WorkerProcesses.Override = (Path.GetFileNameWithoutExtension(process) == "dotnet" ? process : "dotnet", [typeof(CommandLine).Assembly.Location]);
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -94,6 +94,9 @@ public sealed class AsrCellRunner : ICellRunner
         var modelPath = result.BestModel ?? result.LastCheckpoint;
         await context.Store.RecordCheckpointAsync(context.Claim.RunId, result.BestStep, modelPath, result.BestMetric, isBest: true, CancellationToken.None);
 
+        // The floor a model must clear: every test utterance answered with the most frequent training transcript.
+        var mostFrequent = data[config.Data.Train].GroupBy(u => u.Text, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
         using (var best = AsrModel.Load(modelPath, device))
         {
             best.eval();
@@ -101,6 +104,8 @@ public sealed class AsrCellRunner : ICellRunner
             {
                 cancellation.ThrowIfCancellationRequested();
                 var utterances = data[testSet];
+                var floor = new CorpusScorer(scoring).Score(utterances.Select(u => new UtteranceText(u.Id, u.Source.Speaker, u.Text, mostFrequent))).Wer ?? 0;
+                await context.Store.RecordMetricsAsync(context.Claim.RunId, [new MetricPoint(0, $"baseline/most_frequent_sentence_wer@{testSet}", floor)], CancellationToken.None);
                 var inputs = Encode(encoding, utterances, inference: true);
                 var hypotheses = AsrDecoder.Decode(best, inputs, decoding);
                 var score = new CorpusScorer(scoring).Score(utterances.Zip(hypotheses, (u, h) =>
@@ -113,7 +118,7 @@ public sealed class AsrCellRunner : ICellRunner
                 await context.Store.RecordEvaluationAsync(context.Claim.RunId, Evaluation(testSet, score, decoding, result.BestStep),
                     Utterances(score, utterances), CancellationToken.None);
                 log($"{testSet}: %WER {score.Wer ?? 0:0.00} [ {score.Words.Errors} / {score.Words.ReferenceLength}, {score.Words.Insertions} ins, " +
-                    $"{score.Words.Deletions} del, {score.Words.Substitutions} sub ], CER {score.Cer ?? 0:0.00}%");
+                    $"{score.Words.Deletions} del, {score.Words.Substitutions} sub ], CER {score.Cer ?? 0:0.00}% (most frequent training sentence: %WER {floor:0.00})");
             }
         }
         stages["decode"] = Lap(clock);

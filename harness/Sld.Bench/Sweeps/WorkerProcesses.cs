@@ -15,9 +15,13 @@ public sealed record WorkerCommand(string SweepName, string Database, string Out
 
 public static partial class WorkerProcesses
 {
+    /// <summary>Set by the CLI when it runs inside another host (a test runner), so workers start sldbench, not the host.</summary>
+    public static (string fileName, IReadOnlyList<string> prefix)? Override { get; set; }
+
     /// <summary>How to start this same sldbench: its apphost, or `dotnet sldbench.dll` when run through the muxer.</summary>
     public static (string fileName, IReadOnlyList<string> prefix) SelfCommand()
     {
+        if (Override is { } given) return given;
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running");
         var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
         if (Path.GetFileNameWithoutExtension(process) == "dotnet" && !string.IsNullOrEmpty(entry)) return (process, [entry]);
