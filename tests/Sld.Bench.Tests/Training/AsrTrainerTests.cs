@@ -1,6 +1,6 @@
 // The training loop's contract: an interrupted and resumed run reaches bit-identical losses and weights, NaN ends
 // the run as Diverged naming the step, early stopping and best-model selection follow dev WER, accumulation
-// consumes its micro-batches, the lr follows the schedule, and the checkpoint holds what it should.
+// consumes and averages its micro-batches, the lr follows the schedule, and the checkpoint holds what it should.
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
 using Sld.Bench.Torch;
