@@ -10,16 +10,16 @@ public sealed record AsrBenchOptions
     {
         ["threads"] = 2, ["layers"] = 4, ["width"] = 256, ["heads"] = 4, ["block"] = 512, ["K"] = 500,
         ["batch"] = 8, ["speech"] = 200, ["text"] = 50, ["warmup"] = 2, ["steps"] = 8,
-        ["decode-utts"] = 32, ["decode-batch"] = 16, ["max-new"] = 60, ["decode-passes"] = 2,
+        ["decode-utts"] = 16, ["decode-batch"] = 16, ["max-new"] = 60, ["decode-passes"] = 2,
     };
 
     public const string Usage =
-        "usage: Sld.Bench.Bench.Asr [--rounds N] [--python /usr/bin/python3] [--python-malloc-env 0|1] " +
+        "usage: Sld.Bench.Bench.Asr [--rounds 4] [--python /usr/bin/python3] [--python-malloc-env 0|1] " +
         "[--threads 2] [--layers 4] [--width 256] [--heads 4] [--block 512] [--K 500] [--batch 8] [--speech 200] [--text 50] " +
-        "[--warmup 2] [--steps 8] [--decode-utts 32] [--decode-batch 16] [--max-new 60] [--decode-passes 2]";
+        "[--warmup 2] [--steps 8] [--decode-utts 16] [--decode-batch 16] [--max-new 60] [--decode-passes 2]";
 
     public required Dictionary<string, int> Values { get; init; }
-    public int Rounds { get; init; } = 2;
+    public int Rounds { get; init; } = 4;
     public string Python { get; init; } = "/usr/bin/python3";
     public string? Worker { get; init; }
     public string? Weights { get; init; }
@@ -32,7 +32,7 @@ public sealed record AsrBenchOptions
     public static AsrBenchOptions Parse(string[] args)
     {
         var values = new Dictionary<string, int>(Defaults);
-        int rounds = 2;
+        int rounds = 4;
         string python = "/usr/bin/python3";
         string? worker = null, weights = null;
         var pythonMalloc = false;

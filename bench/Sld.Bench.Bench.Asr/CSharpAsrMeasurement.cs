@@ -1,6 +1,6 @@
 // The C# side of the benchmark, run in a fresh process: loads the shared weights, decodes the benchmark's
 // utterances greedily with the KV cache (utterances/s), then times SLD training steps (forward with the speech
-// prefix, loss, backward, clipping, AdamW) in tokens/s. The utterances match the Python reference's formula.
+// prefix, loss, backward, clipping, AdamW) in tokens/s; each rate per wall second and per process CPU second. The utterances match the Python reference's formula.
 using System.Diagnostics;
 using System.Text.Json;
 using Sld.Bench.Decoding;
@@ -40,12 +40,14 @@ public static class CSharpAsrMeasurement
         var utts = Enumerable.Range(0, o["decode-utts"]).Select(b => Utterance(b, o, vocab)).ToList();
         var decode = DecodeOptions.Greedy(0, o["max-new"]) with { BatchSize = o["decode-batch"] };
         var rates = new List<double>();
+        var cpuRates = new List<double>();
         var tokens = 0L;
         for (var pass = 0; pass <= o["decode-passes"]; pass++)
         {
-            var clock = Stopwatch.StartNew();
+            var (clock, cpu) = (Stopwatch.StartNew(), CpuSeconds());
             var hyps = AsrDecoder.Decode(model, utts, decode);
             rates.Add(utts.Count / clock.Elapsed.TotalSeconds);
+            cpuRates.Add(utts.Count / (CpuSeconds() - cpu));
             tokens = hyps.Sum(h => h.Tokens.Length + (h.End == EndReason.TextEnd ? 1 : 0));
         }
 
@@ -55,10 +57,11 @@ public static class CSharpAsrMeasurement
         using var batch = AsrBatch.Collate(Enumerable.Range(0, o["batch"]).Select(b => Utterance(b, o, vocab)).ToList(), vocab, Device.CPU);
         var loss = LossConfig.Sld();
         var stepTimes = new List<double>();
+        var stepCpu = new List<double>();
         var firstLoss = double.NaN;
         for (var step = 0; step < o["warmup"] + o["steps"]; step++)
         {
-            var clock = Stopwatch.StartNew();
+            var (clock, cpu) = (Stopwatch.StartNew(), CpuSeconds());
             using var scope = torch.NewDisposeScope();
             var parts = AsrLoss.Compute(model.forward(batch), vocab, loss);
             parts.Total.backward();
@@ -67,19 +70,26 @@ public static class CSharpAsrMeasurement
             optimizer.zero_grad();
             var value = parts.Total.item<double>();
             if (step == 0) firstLoss = value;
-            if (step >= o["warmup"]) stepTimes.Add(clock.Elapsed.TotalSeconds);
+            if (step < o["warmup"]) continue;
+            stepTimes.Add(clock.Elapsed.TotalSeconds);
+            stepCpu.Add(CpuSeconds() - cpu);
         }
         return JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["implementation"] = "csharp",
             ["train_tokens_per_s"] = batch.Tokens / Median(stepTimes),
+            ["train_tokens_per_cpu_s"] = batch.Tokens / Median(stepCpu),
             ["train_tokens_per_step"] = batch.Tokens,
             ["first_loss"] = firstLoss,
             ["decode_utterances_per_s"] = Median(rates.Skip(1).ToList()), // the first pass warms up
+            ["decode_utterances_per_cpu_s"] = Median(cpuRates.Skip(1).ToList()),
             ["decode_tokens"] = tokens,
             ["torch"] = torch.version,
         });
     }
+
+    /// <summary>CPU time of the whole process (every thread): under a shared machine's load, a fairer clock than wall time.</summary>
+    public static double CpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     public static double Median(IReadOnlyList<double> xs)
     {

@@ -153,7 +153,7 @@ def main():
     ap = argparse.ArgumentParser()
     for name, default in [("threads", 2), ("layers", 4), ("width", 256), ("heads", 4), ("block", 512), ("K", 500),
                           ("batch", 8), ("speech", 200), ("text", 50), ("warmup", 2), ("steps", 8),
-                          ("decode_utts", 32), ("decode_batch", 16), ("max_new", 60), ("decode_passes", 2)]:
+                          ("decode_utts", 16), ("decode_batch", 16), ("max_new", 60), ("decode_passes", 2)]:
         ap.add_argument("--" + name.replace("_", "-"), type=int, default=default)
     ap.add_argument("--weights", required=True)
     a = ap.parse_args()
@@ -167,12 +167,13 @@ def main():
     model.eval()
     utts = [utterance(b, a.speech, a.text, a.K)[0] + [SPEECH_END] for b in range(a.decode_utts)]
     utts.sort(key=len, reverse=True)  # longest first, as the C# decoder batches
-    rates, tokens = [], 0
+    rates, cpu_rates, tokens = [], [], 0
     for _ in range(a.decode_passes + 1):
-        start, tokens = time.perf_counter(), 0
+        start, cpu, tokens = time.perf_counter(), time.process_time(), 0
         for i in range(0, len(utts), a.decode_batch):
             tokens += greedy(model, utts[i:i + a.decode_batch], a.max_new, vocab)
         rates.append(len(utts) / (time.perf_counter() - start))
+        cpu_rates.append(len(utts) / (time.process_time() - cpu))
     decode_rate = statistics.median(rates[1:])  # the first pass warms up
 
     model.train()
@@ -183,9 +184,9 @@ def main():
     T = idx.size(1)
     pos = torch.arange(T)
     causal = torch.ones(T, T, dtype=torch.bool).tril()
-    step_times, losses = [], []
+    step_times, step_cpu, losses = [], [], []
     for step in range(a.warmup + a.steps):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         logits, _ = model.gpt(idx, pos, causal)
         loss = sld_loss(logits, labels, mask, a.K)
         loss.backward()
@@ -195,8 +196,11 @@ def main():
         losses.append(loss.item())
         if step >= a.warmup:
             step_times.append(time.perf_counter() - start)
+            step_cpu.append(time.process_time() - cpu)
     print(json.dumps({"implementation": "pytorch-eager", "train_tokens_per_s": n_tokens / statistics.median(step_times),
+                      "train_tokens_per_cpu_s": n_tokens / statistics.median(step_cpu),
                       "train_tokens_per_step": n_tokens, "first_loss": losses[0], "decode_utterances_per_s": decode_rate,
+                      "decode_utterances_per_cpu_s": statistics.median(cpu_rates[1:]),
                       "decode_tokens": tokens, "torch": torch.__version__}))
 
 

@@ -42,6 +42,16 @@ public sealed record TrainerOptions(
     int? DevDecodeLimit = null,
     bool KeepFreedMemory = true)
 {
+    /// <summary>
+    /// The CPU demo setting for the `tiny` model preset: ~2,000 short utterances, 2-3 minutes on 2 cores. Batches
+    /// of 2,048 tokens (about 15 utterances of 3 s) give more updates per minute than large ones, which is what a
+    /// small data set needs; lr 2e-3 with a short warmup and cosine decay to a tenth; dev WER on at most 100
+    /// utterances every 100 steps. bench/RESULTS-asr.md has the tokens/s this was sized from.
+    /// </summary>
+    public static TrainerOptions Tiny(long maxSteps = 300) => new(
+        MaxSteps: maxSteps, LearningRate: 2e-3, WarmupSteps: 30, Decay: DecayKind.Cosine, MinLrFactor: 0.1, MaxBatchTokens: 2048,
+        EvalEvery: 100, CheckpointEvery: 100, DevDecodeLimit: 100);
+
     [JsonIgnore]
     public DecodeOptions DevDecodingOrDefault => DevDecoding ?? DecodeOptions.Greedy();
 

@@ -1,6 +1,6 @@
 // The training loop's contract: an interrupted and resumed run reaches bit-identical losses and weights, NaN ends
 // the run as Diverged naming the step, early stopping and best-model selection follow dev WER, accumulation
-// consumes its micro-batches, the lr follows the schedule, and the checkpoint holds what it should.
+// consumes and averages its micro-batches, the lr follows the schedule, and the checkpoint holds what it should.
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
 using Sld.Bench.Torch;
@@ -138,6 +138,36 @@ public sealed class AsrTrainerTests : IDisposable
         Assert.All(Values(sink, MetricNames.TokensPerSecond), t => Assert.True(t > 100));
         Assert.All(Values(sink, MetricNames.GradNorm), g => Assert.True(g > 0 && double.IsFinite(g)));
         Assert.Single(sink.Series(MetricNames.DevWer)); // only after the last step
+    }
+
+    [Fact]
+    public void AccumulatedStepAveragesItsMicroBatchesLossesAndGradients()
+    {
+        // Without dropout and masking, step 1 of a 2-micro-batch run is fully determined by the seed and the
+        // sampler's first two batches: the logged loss is the mean of their losses, the logged gradient norm is
+        // the norm of the mean of their gradients (clipping off).
+        var config = Config with { Dropout = 0 };
+        var options = Options(1) with { GradientAccumulation = 2, GradClip = 0, Masking = null, EvalEvery = 100 };
+        var sink = new InMemoryMetricsSink();
+        var trainer = new AsrTrainer(config, Task.Vocabulary, LossConfig.MultimodalCe(), options, Task.Data, Path.Combine(_root, "micro"), metrics: sink);
+        trainer.Run();
+
+        var batches = new TokenBucketSampler(Task.Train.Select(trainer.SequenceLength).ToList(), options.MaxBatchTokens, options.Seed, true, options.MaxBatchSize).Epoch(0);
+        torch.manual_seed(options.Seed);
+        using var model = new AsrModel(config, Task.Vocabulary);
+        var losses = new List<double>();
+        foreach (var indices in batches.Take(2))
+        {
+            using var scope = torch.NewDisposeScope();
+            using var batch = AsrBatch.Collate(indices.Select(i => Task.Train[i]).ToList(), Task.Vocabulary, Device.CPU);
+            var loss = AsrLoss.Compute(model.forward(batch), Task.Vocabulary, LossConfig.MultimodalCe()).Total;
+            losses.Add(loss.item<double>());
+            (loss / 2).backward();
+        }
+        Assert.NotEqual(losses[0], losses[1]);
+        var norm = torch.nn.utils.clip_grad_norm_(model.parameters().ToList(), double.PositiveInfinity);
+        Assert.Equal(losses.Average(), Values(sink, MetricNames.Loss)[0], 6);
+        Assert.Equal(norm, Values(sink, MetricNames.GradNorm)[0], 5);
     }
 
     [Fact]
