@@ -1,7 +1,8 @@
 // Generates (or reuses) a large results store and times each dashboard page over HTTP against it: the first
 // request (cold: catalogue and caches empty) and the median and worst of the next ten. Prints a table and
 // writes bench/RESULTS-dashboard.md.
-//   dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- [--db PATH] [--sweeps 10] [--runs-per-sweep 1000] [--utterances 5000]
+//   dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- [--db PATH] [--sweeps 10] [--runs-per-sweep 1000] [--utterances 5000] [--generate-only]
+// An existing store is completed first when a previous generation was stopped (runs not yet written).
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
@@ -15,11 +16,9 @@ var perSweep = int.Parse(Arg("--runs-per-sweep", "1000"), CultureInfo.InvariantC
 var utterances = int.Parse(Arg("--utterances", "5000"), CultureInfo.InvariantCulture);
 if (perSweep != 1000) throw new ArgumentException("each synthetic sweep is a 4 x 5 x 5 x 5 grid with 2 seeds: 1,000 runs");
 
-if (!File.Exists(database))
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-    await BulkWriter.WriteAsync(database, sweeps, perSweep, utterances, Console.Out);
-}
+Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+if (!File.Exists(database) || Unwritten(database) > 0) await BulkWriter.WriteAsync(database, sweeps, perSweep, utterances, Console.Out);
+if (args.Contains("--generate-only")) return 0;
 var (runs, evaluations, rows) = Count(database);
 var size = new FileInfo(database).Length;
 Console.WriteLine($"store: {database}: {runs:N0} runs, {evaluations:N0} evaluations, {rows:N0} utterance rows, {size / 1e9:F1} GB");
@@ -86,6 +85,15 @@ static (long, long, long) Count(string database)
         return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
     return (Scalar("SELECT COUNT(*) FROM runs"), Scalar("SELECT COUNT(*) FROM evaluations"), Scalar("SELECT SUM(sentences) FROM evaluations"));
+}
+
+static long Unwritten(string database)
+{
+    using var conn = new SqliteConnection($"Data Source={database};Mode=ReadOnly");
+    conn.Open();
+    using var cmd = conn.CreateCommand();
+    cmd.CommandText = "SELECT COUNT(*) FROM runs WHERE attempts = 0";
+    return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
 }
 
 static long FirstDoneRun(string database)
