@@ -29,6 +29,8 @@ public static class CommandLine
         root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(CorpusCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 
