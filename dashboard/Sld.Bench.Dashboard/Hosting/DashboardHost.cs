@@ -51,6 +51,7 @@ public static class DashboardHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new StoreAccess(options.Database));
         builder.Services.AddSingleton<ResultsReader>();
+        builder.Services.AddSingleton<ExportTables>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.DetailedErrors = options.DetailedErrors);
         builder.Services.AddRadzenComponents();
 
@@ -68,6 +69,7 @@ public static class DashboardHost
         if (!string.IsNullOrEmpty(options.AccessToken)) app.UseMiddleware<AccessTokenMiddleware>(options.AccessToken);
         app.UseAntiforgery();
         app.MapEmbeddedAssets();
+        app.MapExportDownload();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
