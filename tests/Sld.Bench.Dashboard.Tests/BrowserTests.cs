@@ -137,6 +137,8 @@ public sealed class BrowserTests(DashboardServer server) : IAsyncLifetime
         Assert.Contains("(baseline)", table);
         Assert.Contains("Δ WER (points)", table);
         Assert.Matches(@"\d+ / \d+ / \d+", await _page.Locator("td[data-changes]").Last.InnerTextAsync());
+        Assert.Matches(@"^\[[+−-]?\d+\.\d\d, [+−-]?\d+\.\d\d\]", await _page.Locator("td[data-ci]").Last.InnerTextAsync());
+        Assert.Matches(@"^(< 0\.001|[01]\.\d{3})", await _page.Locator("td[data-mapsswe]").Last.InnerTextAsync());
         Assert.True(await _page.Locator("#changed tbody tr").CountAsync() > 0);
         await ShotAsync("compare");
         await _page.ClickAsync("a[data-change=degraded]");

@@ -51,6 +51,12 @@ public sealed class HttpPageTests(DashboardServer server)
         var html = await _http.GetStringAsync($"runs/{server.Store.XssRunId}?view=test-clean");
         Assert.Contains("%WER ", html);
         Assert.Contains("w w-s", html);
+        // The shared scoring code's views of the stored utterances: sclite's table, error lists, diagnostics.
+        Assert.Contains("| Sum/Avg |", html);
+        Assert.Contains("%SER ", html);
+        Assert.Matches("<code>[a-z]+ ==&gt; [a-z]+</code>", html);
+        Assert.Contains("id=\"diagnostics\"", html);
+        Assert.Contains("empty hypotheses", html);
     }
 
     [Fact]

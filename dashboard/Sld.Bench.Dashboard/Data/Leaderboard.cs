@@ -1,6 +1,7 @@
 // The leaderboard as a pure function of the catalogue and a query: filter runs by sweep, status and
 // "axis=value" terms, optionally group them by chosen axes (mean +- sample std over the group's runs and n,
 // so grouping by every axis but the seed averages over seeds), sort by any column and cut one page.
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Shared.Storage;
 
 namespace Sld.Bench.Dashboard.Data;
@@ -94,7 +95,8 @@ public static class Leaderboard
                 var values = g.Where(r => r.Status == RunStatus.Done)
                     .Select(r => snapshot.Evaluation(r.Id, testSet) is { } e ? Metrics.Percent(e, metric) : null)
                     .OfType<double>().ToList();
-                var (mean, std) = PendingStatistics.MeanStd(values);
+                var spread = Spread.Of(values);
+                var (mean, std) = (spread?.Mean, spread?.StdDev);
                 return new LeaderboardRow(g.Key, null, by.ToDictionary(a => a, a => first.Axis(a)?.Text ?? "—"),
                     mean, std, values.Count, g.Count(),
                     g.GroupBy(r => r.Status).ToDictionary(s => s.Key, s => s.Count()), [.. g.Select(r => r.Id)]);
