@@ -1,6 +1,6 @@
 // The Export page's tables: the same SweepTableQuery and writers as `sldbench export`, so a download equals
 // the CLI's output for the same choices. The request lives in the URL (sweep, rows, cols, metric, test set,
-// fix=axis=value, baseline, test); a few computed tables are kept per store version so the preview and the
+// fix=axis=value, baseline, test; the bootstrap runs 1,000 resamples, as the printed command says); a few computed tables are kept per store version so the preview and the
 // download of one table compute it once (a bootstrap over a large grid takes seconds).
 using Sld.Bench.Shared.Export;
 
@@ -18,8 +18,11 @@ public sealed record ExportChoice(string Sweep, string RowAxis, string ColumnAxi
         Metric = $"{Metric.ToString().ToLowerInvariant()}@{TestSet}",
         Baseline = string.IsNullOrEmpty(Baseline) ? null : Baseline,
         Fixed = Fixed,
-        Significance = new SignificanceOptions(Test),
+        Significance = new SignificanceOptions(Test, Resamples: Resamples),
     };
+
+    /// <summary>Bootstrap resamples per cell on the page: fewer than the CLI's 10,000 so a grid stays interactive.</summary>
+    public const int Resamples = 1_000;
 
     /// <summary>The query string that names this table (for links and the download).</summary>
     public string Query(string path, TableFormat? format = null) => Components.Shared.UrlState.Build(path,

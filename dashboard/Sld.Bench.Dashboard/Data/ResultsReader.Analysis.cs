@@ -1,7 +1,8 @@
 // The error analysis of one evaluation for the run page, computed by the shared Scoring code from the stored
 // per-utterance rows (reference, hypothesis, counts, word alignment): sclite's per-speaker summary table and
 // Kaldi's lines, the confusion pairs and the most deleted, inserted and substituted words (ErrorTally), and
-// the decoder-only failure diagnostics. Kept per evaluation while the store is unchanged.
+// the decoder-only failure diagnostics, and the sums per speaker and per reference length for the charts.
+// One read of the evaluation's rows, kept per evaluation while the store is unchanged.
 using Microsoft.EntityFrameworkCore;
 using Sld.Bench.Shared.Scoring;
 
@@ -19,11 +20,16 @@ public sealed record EvaluationAnalysis(
     IReadOnlyList<WordCount> Inserted,
     IReadOnlyList<WordCount> Substituted,
     DiagnosticsSummary Diagnostics,
-    int Skipped);
+    int Skipped,
+    IReadOnlyList<GroupCounts> Speakers,
+    IReadOnlyList<GroupCounts> Lengths);
 
 public sealed partial class ResultsReader
 {
     public const int TopWords = 10;
+
+    /// <summary>Reference-length buckets in words: upper bounds of 0-5, 6-10, 11-20, 21-40, and the rest.</summary>
+    private static readonly (int Max, string Label)[] LengthBuckets = [(5, "0-5"), (10, "6-10"), (20, "11-20"), (40, "21-40"), (int.MaxValue, ">40")];
 
     private readonly Lock _analysisLock = new();
     private readonly Dictionary<long, (StoreVersion Version, EvaluationAnalysis Analysis)> _analyses = [];
@@ -70,12 +76,23 @@ public sealed partial class ResultsReader
             SummaryFormats.ScliteTable(corpus),
             SummaryFormats.KaldiLine("WER", corpus.Words) + "\n" + SummaryFormats.SentenceLine(corpus.SentencesWithErrors, corpus.Sentences),
             tally.ConfusionPairs(TopWords), tally.Deletions(TopWords), tally.Insertions(TopWords), tally.Substitutions(TopWords),
-            DecoderDiagnostics.Summarize(aligned, options.Diagnostics), rows.Count - aligned.Count);
+            DecoderDiagnostics.Summarize(aligned, options.Diagnostics), rows.Count - aligned.Count,
+            [.. all.GroupBy(u => u.Speaker).Select(g => Sums(g.Key, g)).OrderBy(g => g.Group, StringComparer.Ordinal)],
+            [.. LengthBuckets.Select((b, i) => Sums(b.Label, all.Where(u => Bucket(u.Words.ReferenceLength) == i)))]);
         lock (_analysisLock)
         {
             if (_analyses.Count >= 16) _analyses.Clear();
             _analyses[evaluationId] = (version, analysis);
         }
         return analysis;
+    }
+
+    private static int Bucket(int words) => Array.FindIndex(LengthBuckets, b => words <= b.Max);
+
+    private static GroupCounts Sums(string group, IEnumerable<UtteranceScore> utterances)
+    {
+        var list = utterances.ToList();
+        var sum = ErrorCounts.Sum(list.Select(u => u.Words));
+        return new GroupCounts(group, list.Count, list.Count(u => u.Words.Errors > 0), sum.Correct, sum.Substitutions, sum.Deletions, sum.Insertions);
     }
 }

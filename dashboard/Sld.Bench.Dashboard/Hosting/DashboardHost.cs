@@ -56,6 +56,8 @@ public static class DashboardHost
         builder.Services.AddRadzenComponents();
 
         var app = builder.Build();
+        // Load the catalogue as soon as the server listens, so the first page a researcher opens finds it ready.
+        app.Lifetime.ApplicationStarted.Register(() => _ = app.Services.GetRequiredService<ResultsReader>().WarmAsync(app.Lifetime.ApplicationStopping));
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

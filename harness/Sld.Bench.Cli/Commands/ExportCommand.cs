@@ -23,6 +23,12 @@ public static class ExportCommand
         var fix = new Option<string[]>("--fix") { Description = "Hold another varying axis at one value: AXIS=VALUE (repeatable).", AllowMultipleArgumentsPerToken = false };
         var test = new Option<string>("--test") { Description = "Significance test against the baseline: bootstrap (paired, 95% interval) or mapsswe.", DefaultValueFactory = _ => "bootstrap" };
         test.AcceptOnlyFromAmong("bootstrap", "mapsswe");
+        var resamples = new Option<int>("--resamples")
+        {
+            Description = "Bootstrap resamples per cell (the caption states them).",
+            DefaultValueFactory = _ => Sld.Bench.Shared.Statistics.PairedBootstrap.DefaultResamples,
+        };
+        resamples.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 100) r.AddError("--resamples must be at least 100"); });
         var format = new Option<string>("--format") { Description = "latex (booktabs), markdown, csv or json.", DefaultValueFactory = _ => "latex" };
         format.AcceptOnlyFromAmong("latex", "markdown", "csv", "json");
         var standalone = new Option<bool>("--standalone") { Description = "LaTeX: a whole document that pdflatex compiles on its own." };
@@ -31,7 +37,7 @@ public static class ExportCommand
 
         var command = new Command("export", "Export a sweep as a paper table: mean ± std over seeds, best in bold, significance against a baseline.")
         {
-            sweep, rows, cols, metric, baseline, fix, test, format, standalone, output,
+            sweep, rows, cols, metric, baseline, fix, test, resamples, format, standalone, output,
         };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -51,7 +57,8 @@ public static class ExportCommand
                 Metric = parse.GetValue(metric)!,
                 Baseline = parse.GetValue(baseline),
                 Fixed = fixedValues,
-                Significance = new SignificanceOptions(parse.GetValue(test) == "mapsswe" ? SignificanceTestKind.MatchedPairs : SignificanceTestKind.PairedBootstrap),
+                Significance = new SignificanceOptions(parse.GetValue(test) == "mapsswe" ? SignificanceTestKind.MatchedPairs : SignificanceTestKind.PairedBootstrap,
+                    Resamples: parse.GetValue(resamples)),
             };
             var tableFormat = Enum.Parse<TableFormat>(parse.GetValue(format)!, ignoreCase: true);
             return await RunAsync(database.Resolve(parse), request, tableFormat, parse.GetValue(standalone), parse.GetValue(output), ct);

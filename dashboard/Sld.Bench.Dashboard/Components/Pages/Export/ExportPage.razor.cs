@@ -85,7 +85,11 @@ public partial class ExportPage
             var args = new List<string> { "sldbench export", "--sweep", Quote(c.Sweep), "--rows", Quote(c.RowAxis), "--cols", Quote(c.ColumnAxis),
                 "--metric", Quote($"{c.Metric.ToString().ToLowerInvariant()}@{c.TestSet}") };
             foreach (var (axis, value) in c.Fixed) args.AddRange(["--fix", Quote($"{axis}={value}")]);
-            if (c.Baseline is { } b) args.AddRange(["--baseline", Quote(b), "--test", c.Test == SignificanceTestKind.MatchedPairs ? "mapsswe" : "bootstrap"]);
+            if (c.Baseline is { } b)
+            {
+                args.AddRange(["--baseline", Quote(b)]);
+                args.AddRange(c.Test == SignificanceTestKind.MatchedPairs ? ["--test", "mapsswe"] : ["--test", "bootstrap", "--resamples", ExportChoice.Resamples.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            }
             args.AddRange(["--format", _format.ToString().ToLowerInvariant()]);
             return string.Join(' ', args);
         }
