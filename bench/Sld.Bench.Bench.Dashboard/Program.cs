@@ -32,7 +32,9 @@ var started = startClock.Elapsed.TotalMilliseconds;
 // The host loads the catalogue in the background once it listens; wait for it and report how long it took.
 var snapshot = await dashboard.Services.GetRequiredService<Sld.Bench.Dashboard.Data.ResultsReader>().GetSnapshotAsync();
 var catalogue = startClock.Elapsed.TotalMilliseconds;
-Console.WriteLine($"server started in {started:F0} ms; catalogue of {snapshot.Runs.Count:N0} runs ready {catalogue:F0} ms after start{(evicted ? " (page cache evicted)" : "")}");
+await dashboard.Services.GetRequiredService<WarmUp>().Completed;
+var warmed = startClock.Elapsed.TotalMilliseconds;
+Console.WriteLine($"server started in {started:F0} ms; catalogue of {snapshot.Runs.Count:N0} runs ready {catalogue:F0} ms after start, warm-up requests done at {warmed:F0} ms{(evicted ? " (page cache evicted)" : "")}");
 using var http = new HttpClient { BaseAddress = dashboard.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 var run = FirstDoneRun(database);
 var other = snapshot.Runs.First(r => r.Id != run && r.Status == Sld.Bench.Shared.Storage.RunStatus.Done && snapshot.Evaluation(r.Id, "test-clean") is not null).Id;
@@ -69,8 +71,10 @@ md.Append("# Dashboard page times\n\n");
 md.Append($"Command: `dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- --db {database} --sweeps {sweeps} --utterances {utterances}{(evicted ? " --evict" : "")}`\n\n");
 md.Append($"Store: SQLite, {runs:N0} runs in {sweeps} sweeps, {evaluations:N0} evaluations, {rows:N0} utterance rows ({utterances:N0} per done run), {size / 1e9:F1} GB. ");
 md.Append($"Machine: {Environment.ProcessorCount} cores. Times are wall time of one GET over loopback (server render incl. database queries), ");
-md.Append("cold = first request for the page after start (the JIT warmed on a page without data), then the median and the worst of ten more. ");
-md.Append($"The catalogue (every run, axis value and evaluation count) is loaded by the server when it starts listening: ready {catalogue:F0} ms after start{(evicted ? ", with the database evicted from the OS page cache first (--evict)" : "")}.\n\n");
+md.Append("cold = first request for the page after start, then the median and the worst of ten more. ");
+md.Append($"When it starts listening the server loads the catalogue (every run, axis value and evaluation count: ready {catalogue:F0} ms after start) and requests one page of each kind ");
+md.Append($"from itself over loopback (other run ids than below; done {warmed:F0} ms after start){(evicted ? "; the database was evicted from the OS page cache before the start (--evict)" : "")}. ");
+md.Append("The timings below start after that.\n\n");
 md.Append("| page | path | cold (ms) | median (ms) | max (ms) |\n|---|---|---:|---:|---:|\n");
 foreach (var (name, path, cold, median, max) in results)
     md.Append(CultureInfo.InvariantCulture, $"| {name} | `/{path}` | {cold:F0} | {median:F0} | {max:F0} |\n");

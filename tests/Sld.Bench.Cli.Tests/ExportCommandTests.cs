@@ -137,6 +137,15 @@ public sealed class ExportCommandTests(ExportStore store) : IClassFixture<Export
         }
     }
 
+    [Fact]
+    public void TheCaptionStatesTheResamples()
+    {
+        var (code, stdout, stderr) = Export("--baseline", "lm,2", "--resamples", "500", "--format", "markdown");
+        Assert.True(code == ExitCodes.Success, stderr);
+        Assert.Contains("paired bootstrap over utterances (500 resamples, seed 0;", stdout);
+        Assert.Equal(ExitCodes.InvalidInput, Export("--baseline", "lm,2", "--resamples", "10").code);
+    }
+
     [Theory]
     [InlineData("no sweep 'nope'", "sweeps: sld_vs_lm", "--sweep", "nope")]
     [InlineData("has no axis 'model.dim'", "axes: loss.strategy, model.layers, tokenizer.k", "--cols", "model.dim")]

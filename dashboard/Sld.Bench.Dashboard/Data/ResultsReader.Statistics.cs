@@ -18,7 +18,26 @@ public sealed partial class ResultsReader
 {
     public const int CompareResamples = 1_000;
 
+    private readonly Lock _pairedLock = new();
+    private readonly Dictionary<(long, long), (StoreVersion Version, PairedStatistics Statistics)> _paired = [];
+
+    /// <summary>The statistics of a pair, computed once per store version (paging the changed utterances reuses them).</summary>
     public async Task<PairedStatistics?> GetPairedStatisticsAsync(long baselineEvaluation, long systemEvaluation, CancellationToken ct = default)
+    {
+        var version = await GetVersionAsync(ct);
+        lock (_pairedLock)
+            if (_paired.TryGetValue((baselineEvaluation, systemEvaluation), out var kept) && kept.Version == version) return kept.Statistics;
+        var statistics = await ComputePairedStatisticsAsync(baselineEvaluation, systemEvaluation, ct);
+        if (statistics is null) return null;
+        lock (_pairedLock)
+        {
+            if (_paired.Count >= 32) _paired.Clear();
+            _paired[(baselineEvaluation, systemEvaluation)] = (version, statistics);
+        }
+        return statistics;
+    }
+
+    private async Task<PairedStatistics?> ComputePairedStatisticsAsync(long baselineEvaluation, long systemEvaluation, CancellationToken ct)
     {
         if (await access.TryGetAsync(ct) is not { } store) return null;
         await using var ctx = store.CreateContext();

@@ -61,12 +61,18 @@ public sealed partial class ResultsReader(StoreAccess access) : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads the catalogue in the background (at start), so the first page does not wait for it.</summary>
+    /// <summary>
+    /// Loads the catalogue in the background (at start), so the first page does not wait for it, and runs the
+    /// leaderboard and grid code over it once so their first request is not also their first compilation.
+    /// </summary>
     public async Task WarmAsync(CancellationToken ct = default)
     {
         try
         {
-            await GetSnapshotAsync(ct);
+            var snapshot = await GetSnapshotAsync(ct);
+            Leaderboard.Build(snapshot, new LeaderboardQuery());
+            if (snapshot.Sweeps.FirstOrDefault(s => s.Axes.Count >= 2) is { } sweep)
+                SweepGrid.Build(snapshot, new GridQuery(sweep.Name, sweep.Axes[0], sweep.Axes[1], Metric.Wer, snapshot.TestSets.FirstOrDefault()));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
