@@ -1,6 +1,7 @@
 // Writes the benchmark store: sweeps planned through the ResultsStore API (real config hashes and axis rows),
 // then statuses, provenance, curves, evaluations and utterances with prepared SQLite statements in large
-// transactions, because 50 million utterance rows through the per-batch API would take hours.
+// transactions, because 50 million utterance rows through the per-batch API would take hours. Resumable: a
+// run whose rows were written has attempts = 1, so a stopped generation continues where it stopped.
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
@@ -37,12 +38,18 @@ public static class BulkWriter
         conn.Open();
         Exec(conn, "PRAGMA synchronous=OFF; PRAGMA cache_size=-200000; PRAGMA temp_store=MEMORY;");
         var runIds = new Dictionary<(long, string), long>();
+        var written = new HashSet<long>();
         using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = "SELECT sweep_id, config_hash, id FROM runs";
+            cmd.CommandText = "SELECT sweep_id, config_hash, id, attempts FROM runs";
             using var reader = cmd.ExecuteReader();
-            while (reader.Read()) runIds[(reader.GetInt64(0), reader.GetString(1))] = reader.GetInt64(2);
+            while (reader.Read())
+            {
+                runIds[(reader.GetInt64(0), reader.GetString(1))] = reader.GetInt64(2);
+                if (reader.GetInt32(3) > 0) written.Add(reader.GetInt64(2));
+            }
         }
+        if (written.Count > 0) log.WriteLine($"continuing: {written.Count:N0} runs already written");
 
         var update = Prepare(conn, "UPDATE runs SET status=@p0, started_at=@p1, ended_at=@p2, git_commit='3f2c1ab9e0d4', machine=@p3, device='cuda:0 (NVIDIA A100-SXM4-40GB)', " +
                                    "libtorch_version='2.5.1+cu121', parameter_count=@p4, tokenizer_hash='tok-kmeans-500-l6', error=@p5, attempts=1 WHERE id=@p6", 7);
@@ -61,6 +68,11 @@ public static class BulkWriter
             foreach (var cell in plan.Cells)
             {
                 var runId = runIds[(sweepId, cell.Hash)];
+                if (written.Contains(runId))
+                {
+                    done++;
+                    continue;
+                }
                 var axes = cell.Assignments.ToDictionary(a => a.Axis, a => a.Display);
                 var roll = SyntheticResults.StableHash("status" + cell.Hash) % 1000;
                 var status = roll < 2 ? RunStatus.Running : roll < 7 ? RunStatus.Pending : roll < 17 ? RunStatus.Failed : roll < 20 ? RunStatus.Diverged : RunStatus.Done;

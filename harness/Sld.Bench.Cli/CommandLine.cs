@@ -31,6 +31,8 @@ public static class CommandLine
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

@@ -137,6 +137,8 @@ public sealed class BrowserTests(DashboardServer server) : IAsyncLifetime
         Assert.Contains("(baseline)", table);
         Assert.Contains("Δ WER (points)", table);
         Assert.Matches(@"\d+ / \d+ / \d+", await _page.Locator("td[data-changes]").Last.InnerTextAsync());
+        Assert.Matches(@"^\[[+−-]?\d+\.\d\d, [+−-]?\d+\.\d\d\]", await _page.Locator("td[data-ci]").Last.InnerTextAsync());
+        Assert.Matches(@"^(< 0\.001|[01]\.\d{3})", await _page.Locator("td[data-mapsswe]").Last.InnerTextAsync());
         Assert.True(await _page.Locator("#changed tbody tr").CountAsync() > 0);
         await ShotAsync("compare");
         await _page.ClickAsync("a[data-change=degraded]");
@@ -146,6 +148,35 @@ public sealed class BrowserTests(DashboardServer server) : IAsyncLifetime
             var parts = cell.Split('→', StringSplitOptions.TrimEntries);
             Assert.True(int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) > int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture));
         }
+    }
+
+    [Fact]
+    public async Task Export_previews_and_downloads_a_table()
+    {
+        await OpenAsync("export?sweep=sld_vs_lm&rows=loss.strategy&cols=model.layers");
+        await _page.SelectOptionAsync("#ex-baseline", "loss.strategy=lm,model.layers=2");
+        await _page.SelectOptionAsync("#ex-test", "mapsswe");
+        await _page.ClickAsync("#ex-show");
+        await _page.WaitForURLAsync(u => u.Contains("baseline=", StringComparison.Ordinal));
+        await _page.WaitForSelectorAsync("#export-preview");
+        Assert.Equal(3, await _page.Locator("#export-preview tbody tr").CountAsync());
+        Assert.Equal(2, await _page.Locator("#export-preview td.sb-best").CountAsync());
+        Assert.Contains("MAPSSWE", await _page.InnerTextAsync("#export-preview .sb-caption"));
+        Assert.Contains("\\toprule", await _page.InnerTextAsync("#export-text"));
+        await ShotAsync("export");
+
+        await _page.ClickAsync("a[data-format=markdown]");
+        await _page.WaitForURLAsync(u => u.Contains("format=markdown", StringComparison.Ordinal));
+        await _page.WaitForSelectorAsync("text=|---|---|---|");
+        var download = await _page.RunAndWaitForDownloadAsync(() => _page.ClickAsync("#export-download"));
+        Assert.Equal("sld_vs_lm-loss.strategy-by-model.layers-wer-test-clean.md", download.SuggestedFilename);
+        var file = Path.Combine(Path.GetTempPath(), "sldbench-export-" + Guid.NewGuid().ToString("N")[..8] + ".md");
+        await download.SaveAsAsync(file);
+        var markdown = await File.ReadAllTextAsync(file);
+        File.Delete(file);
+        Assert.StartsWith("## sld\\_vs\\_lm: WER (%) on test-clean", markdown);
+        Assert.Contains("matched-pairs sentence-segment word error test (MAPSSWE", markdown);
+        Assert.Equal((await _page.InnerTextAsync("#export-text")).TrimEnd('\n'), markdown.TrimEnd('\n'));
     }
 
     [Fact]

@@ -22,11 +22,41 @@ public sealed class HttpPageTests(DashboardServer server)
     }
 
     [Fact]
+    public async Task Export_page_and_download_give_the_same_table()
+    {
+        var html = await _http.GetStringAsync("export?sweep=sld_vs_lm&rows=model.layers&cols=loss.strategy&format=csv");
+        Assert.Contains("id=\"export-preview\"", html);
+        Assert.Contains("sldbench export --sweep sld_vs_lm --rows model.layers --cols loss.strategy --metric wer@test-clean --format csv", html);
+        using var response = await _http.GetAsync("export/download?sweep=sld_vs_lm&rows=model.layers&cols=loss.strategy&format=csv");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("sld_vs_lm-model.layers-by-loss.strategy-wer-test-clean.csv", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        var csv = await response.Content.ReadAsStringAsync();
+        Assert.StartsWith("model.layers,loss.strategy,metric,n,", csv);
+        Assert.Equal(1 + 6, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(csv.Split("\r\n")[1]), html);
+    }
+
+    [Fact]
+    public async Task Export_of_a_one_axis_sweep_explains_itself()
+    {
+        using var response = await _http.GetAsync("export/download?sweep=sld_vs_lm&rows=loss.strategy&cols=loss.strategy&baseline=lm,99");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("has no value '99'", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Run_page_shows_alignment_and_summary()
     {
         var html = await _http.GetStringAsync($"runs/{server.Store.XssRunId}?view=test-clean");
         Assert.Contains("%WER ", html);
         Assert.Contains("w w-s", html);
+        // The shared scoring code's views of the stored utterances: sclite's table, error lists, diagnostics.
+        Assert.Contains("| Sum/Avg |", html);
+        Assert.Contains("%SER ", html);
+        Assert.Matches("<code>[a-z]+ ==&gt; [a-z]+</code>", html);
+        Assert.Contains("id=\"diagnostics\"", html);
+        Assert.Contains("empty hypotheses", html);
     }
 
     [Fact]

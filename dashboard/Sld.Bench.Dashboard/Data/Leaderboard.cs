@@ -1,6 +1,7 @@
 // The leaderboard as a pure function of the catalogue and a query: filter runs by sweep, status and
 // "axis=value" terms, optionally group them by chosen axes (mean +- sample std over the group's runs and n,
 // so grouping by every axis but the seed averages over seeds), sort by any column and cut one page.
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Shared.Storage;
 
 namespace Sld.Bench.Dashboard.Data;
@@ -41,12 +42,19 @@ public static class Leaderboard
         var testSet = q.TestSet is { } t && snapshot.TestSets.Contains(t) ? t : snapshot.TestSets.FirstOrDefault();
         var runs = Filter(snapshot, q).ToList();
         var axes = snapshot.AxesOf(runs);
-        var rows = q.GroupBy.Count == 0
-            ? runs.Select(r => RunRow(snapshot, r, testSet, q.Metric)).ToList()
-            : Group(snapshot, runs, [.. q.GroupBy.Where(axes.Contains)], testSet, q.Metric);
-        var sorted = Sort(rows, q.Sort, q.Descending).ToList();
-        var shownAxes = q.GroupBy.Count == 0 ? axes : [.. q.GroupBy.Where(axes.Contains)];
-        return new LeaderboardPage(shownAxes, [.. sorted.Skip(Math.Max(0, q.Skip)).Take(Math.Clamp(q.Take, 1, 500))], sorted.Count, runs.Count, testSet);
+        var skip = Math.Max(0, q.Skip);
+        var take = Math.Clamp(q.Take, 1, 500);
+        if (q.GroupBy.Count == 0)
+        {
+            // Sort the runs by their keys and build display rows for the visible page only: with 10,000 runs
+            // a row (and its axis dictionary) per run would be most of the page's time.
+            var values = runs.Select(r => (Run: r, Value: r.Status == RunStatus.Done && snapshot.Evaluation(r.Id, testSet) is { } e ? Metrics.Percent(e, q.Metric) : null)).ToList();
+            var page = SortRuns(values, q.Sort, q.Descending).Skip(skip).Take(take).Select(x => RunRow(x.Run, x.Value)).ToList();
+            return new LeaderboardPage(axes, page, values.Count, runs.Count, testSet);
+        }
+        var by = q.GroupBy.Where(axes.Contains).ToList();
+        var sorted = Sort(Group(snapshot, runs, by, testSet, q.Metric), q.Sort, q.Descending).ToList();
+        return new LeaderboardPage(by, [.. sorted.Skip(skip).Take(take)], sorted.Count, runs.Count, testSet);
     }
 
     /// <summary>The runs a query's sweep and filter terms select.</summary>
@@ -78,13 +86,27 @@ public static class Leaderboard
         return actual is not null && alternatives.Any(a => a.Equals(actual, StringComparison.OrdinalIgnoreCase));
     }
 
-    private static LeaderboardRow RunRow(Snapshot snapshot, RunInfo r, string? testSet, Metric metric)
-    {
-        var value = snapshot.Evaluation(r.Id, testSet) is { } e && r.Status == RunStatus.Done ? Metrics.Percent(e, metric) : null;
-        return new LeaderboardRow(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r,
+    private static LeaderboardRow RunRow(RunInfo r, double? value) =>
+        new(r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), r,
             r.Axes.ToDictionary(kv => kv.Key, kv => kv.Value.Text), value, null, value.HasValue ? 1 : 0, 1,
             new Dictionary<RunStatus, int> { [r.Status] = 1 }, [r.Id]);
+
+    /// <summary>The same order as <see cref="Sort"/> gives the runs' rows: runs without a value last, ties by run id.</summary>
+    private static IEnumerable<(RunInfo Run, double? Value)> SortRuns(List<(RunInfo Run, double? Value)> runs, string column, bool descending)
+    {
+        IOrderedEnumerable<(RunInfo Run, double? Value)> ordered = column switch
+        {
+            "run" => By(runs.OrderBy(r => 0), r => r.Run.Id, descending),
+            "status" => By(runs.OrderBy(r => 0), r => r.Run.Status.ToString(), descending),
+            "sweep" => By(runs.OrderBy(r => 0), r => r.Run.Sweep, descending),
+            "n" => By(runs.OrderBy(r => 0), r => r.Value.HasValue ? 1 : 0, descending),
+            "metric" => By(runs.OrderBy(r => r.Value is null), r => r.Value ?? 0, descending),
+            _ => By(runs.OrderBy(r => r.Run.Axis(column) is null), r => r.Run.Axis(column) ?? Missing, descending),
+        };
+        return ordered.ThenBy(r => r.Run.Id);
     }
+
+    private static readonly AxisValue Missing = new("", null);
 
     private static List<LeaderboardRow> Group(Snapshot snapshot, List<RunInfo> runs, IReadOnlyList<string> by, string? testSet, Metric metric) =>
         [.. runs.GroupBy(r => string.Join("\u001f", by.Select(a => r.Axis(a)?.Text ?? "")))
@@ -94,7 +116,8 @@ public static class Leaderboard
                 var values = g.Where(r => r.Status == RunStatus.Done)
                     .Select(r => snapshot.Evaluation(r.Id, testSet) is { } e ? Metrics.Percent(e, metric) : null)
                     .OfType<double>().ToList();
-                var (mean, std) = PendingStatistics.MeanStd(values);
+                var spread = Spread.Of(values);
+                var (mean, std) = (spread?.Mean, spread?.StdDev);
                 return new LeaderboardRow(g.Key, null, by.ToDictionary(a => a, a => first.Axis(a)?.Text ?? "—"),
                     mean, std, values.Count, g.Count(),
                     g.GroupBy(r => r.Status).ToDictionary(s => s.Key, s => s.Count()), [.. g.Select(r => r.Id)]);
@@ -119,6 +142,6 @@ public static class Leaderboard
         row.Run?.Axis(axis) ?? (row.Axes.TryGetValue(axis, out var text) ? new AxisValue(text, double.TryParse(text, System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null) : new AxisValue("", null));
 
-    private static IOrderedEnumerable<LeaderboardRow> By<TKey>(IOrderedEnumerable<LeaderboardRow> rows, Func<LeaderboardRow, TKey> key, bool descending) =>
+    private static IOrderedEnumerable<T> By<T, TKey>(IOrderedEnumerable<T> rows, Func<T, TKey> key, bool descending) =>
         descending ? rows.ThenByDescending(key) : rows.ThenBy(key);
 }

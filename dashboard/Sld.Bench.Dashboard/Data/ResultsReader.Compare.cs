@@ -1,6 +1,6 @@
 // Reads for the compare page: two evaluations of the same test set joined by utterance id in the database
-// (the (evaluation, utterance) primary key), counted as improved / degraded / unchanged, and one page of the
-// changed utterances with both alignments.
+// (the (evaluation, utterance) primary key), one page of the changed utterances with both alignments; the
+// counts and tests are in ResultsReader.Statistics.cs.
 using Microsoft.EntityFrameworkCore;
 using Sld.Bench.Shared.Storage;
 
@@ -13,24 +13,10 @@ public enum Change
     Unchanged,
 }
 
-public sealed record ChangeCounts(int Improved, int Degraded, int Unchanged, int Unpaired);
-
 public sealed record PairedUtterance(UtteranceResult Baseline, UtteranceResult System);
 
 public sealed partial class ResultsReader
 {
-    public async Task<ChangeCounts> GetChangeCountsAsync(long baselineEvaluation, long systemEvaluation, CancellationToken ct = default)
-    {
-        if (await access.TryGetAsync(ct) is not { } store) return new(0, 0, 0, 0);
-        await using var ctx = store.CreateContext();
-        var pairs = Pairs(ctx, baselineEvaluation, systemEvaluation);
-        var counts = await pairs.GroupBy(p => p.System.Errors < p.Baseline.Errors ? 0 : p.System.Errors > p.Baseline.Errors ? 1 : 2)
-            .Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
-        var total = await ctx.UtteranceResults.CountAsync(u => u.EvaluationId == baselineEvaluation, ct);
-        int Of(int k) => counts.FirstOrDefault(c => c.Key == k)?.N ?? 0;
-        return new ChangeCounts(Of(0), Of(1), Of(2), total - Of(0) - Of(1) - Of(2));
-    }
-
     /// <summary>A page of utterances that changed in the given direction, the largest change first.</summary>
     public async Task<IReadOnlyList<PairedUtterance>> GetChangedAsync(long baselineEvaluation, long systemEvaluation, Change change, int skip, int take, CancellationToken ct = default)
     {

@@ -1,6 +1,6 @@
 // Per-run reads for the run and compare pages: the run with its provenance, its training curves thinned to
-// what a chart can show, evaluations, the tokenizer artifact, per-group sums computed by the database, and
-// pages of utterances through the (evaluation, errors) index.
+// what a chart can show, evaluations, the tokenizer artifact, and pages of utterances through the
+// (evaluation, errors) index. Per-speaker and per-length sums come with the analysis (ResultsReader.Analysis.cs).
 using Microsoft.EntityFrameworkCore;
 using Sld.Bench.Shared.Storage;
 
@@ -55,33 +55,6 @@ public sealed partial class ResultsReader
         var thinned = points.Where((_, i) => i % stride == 0).ToList();
         if (thinned[^1] != points[^1]) thinned.Add(points[^1]);
         return thinned;
-    }
-
-    /// <summary>Per-speaker sums, computed by the database over the (evaluation, speaker) index.</summary>
-    public async Task<IReadOnlyList<GroupCounts>> GetSpeakerCountsAsync(long evaluationId, CancellationToken ct = default)
-    {
-        if (await access.TryGetAsync(ct) is not { } store) return [];
-        await using var ctx = store.CreateContext();
-        var rows = await ctx.UtteranceResults.Where(u => u.EvaluationId == evaluationId)
-            .GroupBy(u => u.Speaker)
-            .Select(g => new { g.Key, N = g.Count(), E = g.Count(u => u.Errors > 0), C = g.Sum(u => (long)u.Correct), S = g.Sum(u => (long)u.Substitutions), D = g.Sum(u => (long)u.Deletions), I = g.Sum(u => (long)u.Insertions) })
-            .ToListAsync(ct);
-        return [.. rows.Select(r => new GroupCounts(r.Key ?? "(none)", r.N, r.E, r.C, r.S, r.D, r.I)).OrderBy(g => g.Group, StringComparer.Ordinal)];
-    }
-
-    /// <summary>Sums per reference-length bucket (0-5, 6-10, 11-20, 21-40, &gt;40 words).</summary>
-    public async Task<IReadOnlyList<GroupCounts>> GetLengthCountsAsync(long evaluationId, CancellationToken ct = default)
-    {
-        if (await access.TryGetAsync(ct) is not { } store) return [];
-        await using var ctx = store.CreateContext();
-        var rows = await ctx.UtteranceResults.Where(u => u.EvaluationId == evaluationId)
-            .GroupBy(u => u.RefWords <= 5 ? 0 : u.RefWords <= 10 ? 1 : u.RefWords <= 20 ? 2 : u.RefWords <= 40 ? 3 : 4)
-            .Select(g => new { g.Key, N = g.Count(), E = g.Count(u => u.Errors > 0), C = g.Sum(u => (long)u.Correct), S = g.Sum(u => (long)u.Substitutions), D = g.Sum(u => (long)u.Deletions), I = g.Sum(u => (long)u.Insertions) })
-            .ToListAsync(ct);
-        string[] labels = ["0-5", "6-10", "11-20", "21-40", ">40"];
-        return [.. Enumerable.Range(0, labels.Length).Select(b => rows.FirstOrDefault(r => r.Key == b) is { } r
-            ? new GroupCounts(labels[b], r.N, r.E, r.C, r.S, r.D, r.I)
-            : new GroupCounts(labels[b], 0, 0, 0, 0, 0, 0))];
     }
 
     public async Task<(IReadOnlyList<UtteranceResult> Page, int Total)> GetUtterancePageAsync(long evaluationId, UtteranceQuery query, CancellationToken ct = default)

@@ -2,31 +2,89 @@
 // cached and reloaded only when the version stamp changes; everything per run (config, metrics, utterances)
 // is queried on demand through indexes, one page of rows at a time.
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Sld.Bench.Shared.Storage;
 
 namespace Sld.Bench.Dashboard.Data;
 
-public sealed partial class ResultsReader(StoreAccess access)
+public sealed partial class ResultsReader(StoreAccess access) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _reload = new(1, 1);
+    private readonly SemaphoreSlim _versionGate = new(1, 1);
     private Snapshot _snapshot = Snapshot.Empty;
+    private SqliteConnection? _watch;
+    private long _dataVersion = -1;
+    private StoreVersion? _stamp;
 
     public string Location => access.Location;
 
     /// <summary>The store's location without a password, for the header.</summary>
     public string DisplayLocation { get; } = StoreLocation.Parse(access.Location, readOnly: true).ToString();
 
-    /// <summary>The version stamp: status counts from the (sweep, status) index and the highest ids, no table scan.</summary>
+    /// <summary>
+    /// The version stamp: status counts from the (sweep, status) index and the highest ids, no table scan. On
+    /// SQLite a dedicated connection first asks PRAGMA data_version, which changes only when another connection
+    /// commits, so while nothing is written (a finished sweep, a paused one) a poll costs no query at all.
+    /// </summary>
     public async Task<StoreVersion> GetVersionAsync(CancellationToken ct = default)
     {
         if (await access.TryGetAsync(ct) is not { } store) return StoreVersion.Empty;
-        await using var ctx = store.CreateContext();
-        var counts = await ctx.Runs.GroupBy(r => r.Status).Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
-        var maxRun = await ctx.Runs.MaxAsync(r => (long?)r.Id, ct) ?? 0;
-        var maxEval = await ctx.Evaluations.MaxAsync(e => (long?)e.Id, ct) ?? 0;
-        var sweeps = await ctx.Sweeps.MaxAsync(s => (DateTime?)s.UpdatedAt, ct);
-        return new StoreVersion(maxRun, maxEval, string.Join(",", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}:{c.N}")), sweeps);
+        await _versionGate.WaitAsync(ct);
+        try
+        {
+            long? dataVersion = null;
+            if (store.Location.Provider == StoreProvider.Sqlite)
+            {
+                if (_watch is null)
+                {
+                    _watch = new SqliteConnection(store.Location.ConnectionString);
+                    await _watch.OpenAsync(ct);
+                }
+                await using var pragma = _watch.CreateCommand();
+                pragma.CommandText = "PRAGMA data_version";
+                dataVersion = Convert.ToInt64(await pragma.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+                if (dataVersion == _dataVersion && _stamp is { } unchanged) return unchanged;
+            }
+            await using var ctx = store.CreateContext();
+            var counts = await ctx.Runs.GroupBy(r => r.Status).Select(g => new { g.Key, N = g.Count() }).ToListAsync(ct);
+            var maxRun = await ctx.Runs.MaxAsync(r => (long?)r.Id, ct) ?? 0;
+            var maxEval = await ctx.Evaluations.MaxAsync(e => (long?)e.Id, ct) ?? 0;
+            var sweeps = await ctx.Sweeps.MaxAsync(s => (DateTime?)s.UpdatedAt, ct);
+            _stamp = new StoreVersion(maxRun, maxEval, string.Join(",", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}:{c.N}")), sweeps);
+            _dataVersion = dataVersion ?? -1;
+            return _stamp;
+        }
+        finally
+        {
+            _versionGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads the catalogue in the background (at start), so the first page does not wait for it, and runs the
+    /// leaderboard and grid code over it once so their first request is not also their first compilation.
+    /// </summary>
+    public async Task WarmAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            var snapshot = await GetSnapshotAsync(ct);
+            Leaderboard.Build(snapshot, new LeaderboardQuery());
+            if (snapshot.Sweeps.FirstOrDefault(s => s.Axes.Count >= 2) is { } sweep)
+                SweepGrid.Build(snapshot, new GridQuery(sweep.Name, sweep.Axes[0], sweep.Axes[1], Metric.Wer, snapshot.TestSets.FirstOrDefault()));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A page will load it again and show the error there.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_watch is { } watch) await watch.DisposeAsync();
+        _versionGate.Dispose();
+        _reload.Dispose();
     }
 
     /// <summary>The catalogue as of now: the cached one when the version is unchanged.</summary>

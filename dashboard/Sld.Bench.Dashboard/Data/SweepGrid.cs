@@ -1,6 +1,7 @@
 // The sweep grid: two axes of one sweep as rows and columns, the other axes held at chosen values (or pooled),
 // and in each cell the metric's mean ± std over the cell's done runs (its seeds), with the statuses of the
 // runs that are not done yet. Lower is better for every metric here, so the colour scale runs green to red.
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Shared.Storage;
 
 namespace Sld.Bench.Dashboard.Data;
@@ -48,7 +49,8 @@ public static class SweepGrid
         {
             var metric = g.Where(r => r.Status == RunStatus.Done)
                 .Select(r => snapshot.Evaluation(r.Id, q.TestSet) is { } e ? Metrics.Percent(e, q.Metric) : null).OfType<double>().ToList();
-            var (mean, std) = PendingStatistics.MeanStd(metric);
+            var spread = Spread.Of(metric);
+            var (mean, std) = (spread?.Mean, spread?.StdDev);
             return new GridCell(g.Key.Item1, g.Key.Item2, mean, std, metric.Count, [.. g.OrderBy(r => r.Seed ?? 0)]);
         });
         var means = cells.Values.Select(c => c.Mean).OfType<double>().ToList();

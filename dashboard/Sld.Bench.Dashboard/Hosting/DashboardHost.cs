@@ -51,10 +51,17 @@ public static class DashboardHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new StoreAccess(options.Database));
         builder.Services.AddSingleton<ResultsReader>();
+        builder.Services.AddSingleton<ExportTables>();
+        builder.Services.AddSingleton<WarmUp>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.DetailedErrors = options.DetailedErrors);
         builder.Services.AddRadzenComponents();
 
         var app = builder.Build();
+        // Load the catalogue as soon as the server listens, then render each kind of page once, so the first
+        // page a researcher opens finds the data loaded and the code compiled. (On a pool thread: SQLite's async
+        // calls complete synchronously and would hold up the start.)
+        var warmUp = app.Services.GetRequiredService<WarmUp>();
+        app.Lifetime.ApplicationStarted.Register(() => warmUp.Completed = Task.Run(() => WarmUpAsync(app, options, app.Lifetime.ApplicationStopping)));
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -68,12 +75,44 @@ public static class DashboardHost
         if (!string.IsNullOrEmpty(options.AccessToken)) app.UseMiddleware<AccessTokenMiddleware>(options.AccessToken);
         app.UseAntiforgery();
         app.MapEmbeddedAssets();
+        app.MapExportDownload();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
 
+    private static async Task WarmUpAsync(WebApplication app, DashboardOptions options, CancellationToken ct)
+    {
+        var reader = app.Services.GetRequiredService<ResultsReader>();
+        await reader.WarmAsync(ct);
+        // Only over loopback: a request to ourselves on an exposed address would leave the machine's stack.
+        if (Addresses(app).FirstOrDefault(BindPolicy.IsLoopback) is not { } address) return;
+        try
+        {
+            var snapshot = await reader.GetSnapshotAsync(ct);
+            var done = snapshot.Runs.Where(r => r.Status == Sld.Bench.Shared.Storage.RunStatus.Done).Take(2).Select(r => r.Id).ToList();
+            var testSet = snapshot.TestSets.FirstOrDefault();
+            using var http = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(1) };
+            if (!string.IsNullOrEmpty(options.AccessToken)) http.DefaultRequestHeaders.Authorization = new("Bearer", options.AccessToken);
+            List<string> pages = ["", "grid", "export"];
+            if (done.Count > 0) pages.AddRange([$"runs/{done[0]}?view=overview", $"runs/{done[0]}?view=training", $"runs/{done[0]}?view={Uri.EscapeDataString(testSet ?? "")}"]);
+            if (done.Count > 1) pages.Add($"compare?runs={done[0]},{done[1]}");
+            foreach (var page in pages)
+                using (await http.GetAsync(page, ct)) { }
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+            // Warming up is an optimisation; the pages work without it.
+        }
+    }
+
     private static IReadOnlyList<string> Addresses(WebApplication app) =>
         [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+}
+
+/// <summary>The start-up warm-up (catalogue, one request per page kind); the benchmark waits for it.</summary>
+public sealed class WarmUp
+{
+    public Task Completed { get; internal set; } = Task.CompletedTask;
 }
 
 /// <summary>A started dashboard; <see cref="BaseAddress"/> is its first address.</summary>

@@ -5,7 +5,8 @@ using System.Globalization;
 
 namespace Sld.Bench.Shared.Export;
 
-internal static class TableCaption
+/// <summary>The caption as plain sentences (the dashboard shows them under its preview).</summary>
+public static class TableCaption
 {
     public const string Mark = "†";
 

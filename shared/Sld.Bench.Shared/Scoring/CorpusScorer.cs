@@ -36,6 +36,9 @@ public sealed class CorpusScore
         SentencesWithErrors = utterances.Count(u => u.Words.Errors > 0);
     }
 
+    /// <summary>A corpus of utterances scored earlier (e.g. read back from the results store), in their order.</summary>
+    public static CorpusScore Of(ScoringOptions options, IReadOnlyList<UtteranceScore> utterances) => new(options, utterances);
+
     public ScoringOptions Options { get; }
 
     public string Normalization => Options.Normalization;

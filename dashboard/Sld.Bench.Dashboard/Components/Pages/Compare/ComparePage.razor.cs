@@ -1,5 +1,5 @@
 // State of the compare page: the runs from ?runs=, the test set, which system and which kind of change the
-// utterance list shows, and the per-run change counts against the baseline.
+// utterance list shows, and each run's paired statistics against the baseline (changes, bootstrap, MAPSSWE).
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Sld.Bench.Dashboard.Components.Shared;
@@ -16,7 +16,7 @@ public partial class ComparePage
     private string? _testSet;
     private RunInfo? _system;
     private Change _change = Change.Improved;
-    private readonly Dictionary<long, ChangeCounts> _changes = [];
+    private readonly Dictionary<long, PairedStatistics> _statistics = [];
     private IReadOnlyList<PairedUtterance> _pairs = [];
 
     [SupplyParameterFromQuery(Name = "runs")] public string? RunsParam { get; set; }
@@ -35,12 +35,12 @@ public partial class ComparePage
             : _snapshot.TestSets.FirstOrDefault(t => _runs.All(r => _snapshot.Evaluation(r.Id, t) is not null)) ?? _snapshot.TestSets.FirstOrDefault();
         var axes = _snapshot.AxesOf(_runs);
         _differing = [.. axes.Where(a => _runs.Select(r => r.Axis(a)?.Text).Distinct().Count() > 1)];
-        _changes.Clear();
+        _statistics.Clear();
         _pairs = [];
         if (_runs.Count < 2 || _snapshot.Evaluation(_runs[0].Id, _testSet) is not { } baseEval) return;
         foreach (var r in _runs.Skip(1))
             if (_snapshot.Evaluation(r.Id, _testSet) is { } e)
-                _changes[r.Id] = await Reader.GetChangeCountsAsync(baseEval.Id, e.Id, ct);
+                if (await Reader.GetPairedStatisticsAsync(baseEval.Id, e.Id, ct) is { } statistics) _statistics[r.Id] = statistics;
         _system = _runs.Skip(1).FirstOrDefault(r => r.Id == SystemParam) ?? _runs[1];
         _change = Enum.TryParse<Change>(ChangeParam, true, out var c) ? c : Change.Improved;
         if (_snapshot.Evaluation(_system.Id, _testSet) is { } sysEval)
