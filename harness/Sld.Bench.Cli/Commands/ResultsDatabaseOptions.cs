@@ -6,7 +6,7 @@ namespace Sld.Bench.Cli.Commands;
 
 internal sealed class ResultsDatabaseOptions
 {
-    public const string DefaultFile = "results.db";
+    public const string DefaultFile = SweepCommand.DefaultDatabase;
 
     public Option<string?> Database { get; } = new("--db") { Description = $"The results database, a SQLite file (default {DefaultFile}; also SLDBENCH_DB)." };
 
