@@ -61,8 +61,8 @@ for (var round = 0; round < options.Rounds; round++)
         var environment = ThreadEnvironment(options["threads"]);
         if (which == "pytorch" && options.PythonMallocEnv)
         {
-            environment["MALLOC_MMAP_THRESHOLD_"] = NativeAllocator.MmapThreshold.ToString(CultureInfo.InvariantCulture);
-            environment["MALLOC_TRIM_THRESHOLD_"] = NativeAllocator.TrimThreshold.ToString(CultureInfo.InvariantCulture);
+            environment["MALLOC_MMAP_THRESHOLD_"] = NativeAllocator.MmapThresholdBytes.ToString(CultureInfo.InvariantCulture);
+            environment["MALLOC_TRIM_THRESHOLD_"] = NativeAllocator.TrimThresholdBytes.ToString(CultureInfo.InvariantCulture);
         }
         var r = Measure(file, arguments, environment);
         results[r.GetProperty("implementation").GetString()!].Add(r);
