@@ -9,6 +9,8 @@ using Sld.Bench.Torch;
 
 namespace Sld.Bench.Tests.Features;
 
+// Two tests compare the process-wide live tensor count, so no other test may run beside them.
+[Collection(Sld.Bench.Tests.Model.LiveCountCollection.Name)]
 public class FeatureBehaviourTests
 {
     private static Waveform Noise(double seconds, int seed) => new(Signals.Noise((int)(seconds * 16000), seed), 16000);
