@@ -23,13 +23,21 @@ public sealed class PreparedData : IDisposable
 {
     public const string SkipReportFile = "skipped.tsv";
 
-    private PreparedData(IReadOnlyDictionary<string, IReadOnlyList<PreparedUtterance>> splits, FrameFeatureSpec spec, string dataHash, SkipReport report)
+    private readonly IReadOnlyDictionary<string, string> _splitHashes;
+
+    private PreparedData(IReadOnlyDictionary<string, IReadOnlyList<PreparedUtterance>> splits, FrameFeatureSpec spec,
+                         IReadOnlyDictionary<string, string> splitHashes, SkipReport report)
     {
         Splits = splits;
         Spec = spec;
-        DataHash = dataHash;
+        _splitHashes = splitHashes;
+        DataHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join("\n", splitHashes.OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}={h.Value}")))))[..16];
         Report = report;
     }
+
+    /// <summary>Hash of one split's ids, audio content keys and transcripts: what a tokenizer fitted on it depends on.</summary>
+    public string SplitHash(string split) => _splitHashes[split];
 
     /// <summary>Split name to its usable utterances, ordered by id.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<PreparedUtterance>> Splits { get; }
@@ -37,7 +45,7 @@ public sealed class PreparedData : IDisposable
     /// <summary>What the frames are (feature config, CMVN, subsampling), as a tokenizer's fit lineage records it.</summary>
     public FrameFeatureSpec Spec { get; }
 
-    /// <summary>Hash of the corpus manifests (ids, audio content keys, transcripts) the cell saw.</summary>
+    /// <summary>Hash of every split's ids, audio content keys and transcripts the cell saw.</summary>
     public string DataHash { get; }
 
     public SkipReport Report { get; }
@@ -56,61 +64,79 @@ public sealed class PreparedData : IDisposable
 
         var read = Corpus.Load(sources);
         SkipReport.Of(read.Utterances, read.Skipped).EnsureWithin(data.MaxSkipFraction); // what reading lost already: stop before any features
-        var keyed = new Dictionary<string, string>(StringComparer.Ordinal);
-        var cacheRoot = Path.Combine(workDirectory, "features", CorpusKey(sources));
-        var featureSpec = new ArtifactSpec($"features-{CorpusKey(sources)}-{featureConfig.Hash()}", "features", featureConfig.Kind.ToString().ToLowerInvariant(),
-            JsonSerializer.Serialize(new { features = featureConfig.Describe(), splits = sources.ToDictionary(s => s.Key, s => s.Value.Path) }));
-        await SharedStage.RunAsync(store, featureSpec, ct =>
+        // Features are cached per split (a split's cache serves every cell that uses the split, whatever else it uses).
+        var caches = new Dictionary<string, FeatureCache>(StringComparer.Ordinal);
+        try
         {
-            using var cache = FeatureCache.Open(cacheRoot, featureConfig);
-            var clock = Stopwatch.StartNew();
-            var done = 0;
-            var result = FeaturePreparation.Run(cache, read.Utterances, new PreparationOptions(),
-                new Progress<PreparationProgress>(p => { if (p.Stage == "features" && p.Done > done + 499) log($"features: {done = p.Done}/{p.Total}"); }), ct);
-            log($"features: {result.Computed} computed, {result.Reused} reused, {result.Skipped.Count} skipped in {clock.Elapsed.TotalSeconds:0.0} s");
-            return Task.FromResult(new SharedStage.Output(cache.Directory, JsonSerializer.Serialize(new { utterances = result.Usable.Count, skipped = result.Skipped.Count })));
-        }, log, cancellation);
-
-        using var featureCache = FeatureCache.Open(cacheRoot, featureConfig);
-        var prepared = FeaturePreparation.Run(featureCache, read.Utterances, new PreparationOptions(), cancel: cancellation);
-        var skipped = read.Skipped.Concat(prepared.Skipped).ToList();
-        var usable = new List<Utterance>();
-        foreach (var u in prepared.Usable)
-        {
-            if (data.Normalization.Normalize(u.Text).Length == 0)
-                skipped.Add(new SkippedUtterance(u.Split, u.Id, u.AudioPath, "the transcript is empty after text normalisation"));
-            else usable.Add(u);
-        }
-        var report = SkipReport.Of(usable, skipped);
-        report.Write(Path.Combine(runDirectory, SkipReportFile));
-        if (skipped.Count > 0) log($"{skipped.Count} utterances skipped (listed in {Path.Combine(runDirectory, SkipReportFile)}): {report.Summary()}");
-        report.EnsureWithin(data.MaxSkipFraction);
-
-        GlobalCmvn? global = config.Features.Cmvn == CmvnMode.Global ? FeaturePreparation.GlobalStatistics(featureCache, prepared, data.Train) : null;
-        var splits = new Dictionary<string, IReadOnlyList<PreparedUtterance>>(StringComparer.Ordinal);
-        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var split in wanted)
-        {
-            var list = usable.Where(u => u.Split == split).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
-            if (split == data.Train && data.MaxTrainUtterances is { } maxTrain) list = list.Take(maxTrain).ToList();
-            if (split == data.Dev && data.MaxDevUtterances is { } maxDev) list = list.Take(maxDev).ToList();
-            if (list.Count == 0) throw new InvalidDataException($"split '{split}' has no usable utterances ({sources[split].Path})");
-            var items = new List<PreparedUtterance>(list.Count);
-            foreach (var u in list)
+            var prepared = new Dictionary<string, PreparationResult>(StringComparer.Ordinal);
+            foreach (var split in wanted)
             {
-                var text = data.Normalization.Normalize(u.Text);
-                hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{split}\t{u.Id}\t{prepared.Keys[u.Id]}\t{text}\n"));
-                items.Add(new PreparedUtterance(u, text, Frames(featureCache, prepared.Keys[u.Id], config.Features, global)));
+                var utterances = read.Utterances.Where(u => u.Split == split).ToList();
+                var key = SourceKey(split, sources[split]);
+                var root = Path.Combine(workDirectory, "features", key);
+                var stage = new ArtifactSpec($"features-{key}-{featureConfig.Hash()}", "features", featureConfig.Kind.ToString().ToLowerInvariant(),
+                    JsonSerializer.Serialize(new { features = featureConfig.Describe(), split, path = sources[split].Path }));
+                await SharedStage.RunAsync(store, stage, ct =>
+                {
+                    using var cache = FeatureCache.Open(root, featureConfig);
+                    var clock = Stopwatch.StartNew();
+                    var done = 0;
+                    var result = FeaturePreparation.Run(cache, utterances, new PreparationOptions(),
+                        new Progress<PreparationProgress>(p => { if (p.Stage == "features" && p.Done > done + 499) log($"features of {split}: {done = p.Done}/{p.Total}"); }), ct);
+                    log($"features of {split}: {result.Computed} computed, {result.Reused} reused, {result.Skipped.Count} skipped in {clock.Elapsed.TotalSeconds:0.0} s");
+                    return Task.FromResult(new SharedStage.Output(cache.Directory, JsonSerializer.Serialize(new { utterances = result.Usable.Count, skipped = result.Skipped.Count })));
+                }, log, cancellation);
+                caches[split] = FeatureCache.Open(root, featureConfig);
+                prepared[split] = FeaturePreparation.Run(caches[split], utterances, new PreparationOptions(), cancel: cancellation);
             }
-            splits[split] = items;
-        }
+
+            var skipped = read.Skipped.Concat(prepared.Values.SelectMany(p => p.Skipped)).ToList();
+            var usable = new List<Utterance>();
+            foreach (var u in prepared.Values.SelectMany(p => p.Usable))
+            {
+                if (data.Normalization.Normalize(u.Text).Length == 0)
+                    skipped.Add(new SkippedUtterance(u.Split, u.Id, u.AudioPath, "the transcript is empty after text normalisation"));
+                else usable.Add(u);
+            }
+            var report = SkipReport.Of(usable, skipped);
+            report.Write(Path.Combine(runDirectory, SkipReportFile));
+            if (skipped.Count > 0) log($"{skipped.Count} utterances skipped (listed in {Path.Combine(runDirectory, SkipReportFile)}): {report.Summary()}");
+            report.EnsureWithin(data.MaxSkipFraction);
+
+            GlobalCmvn? global = config.Features.Cmvn == CmvnMode.Global
+                ? FeaturePreparation.GlobalStatistics(caches[data.Train], prepared[data.Train], data.Train) : null;
+            var splits = new Dictionary<string, IReadOnlyList<PreparedUtterance>>(StringComparer.Ordinal);
+            var splitHashes = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var split in wanted)
+            {
+                var list = usable.Where(u => u.Split == split).OrderBy(u => u.Id, StringComparer.Ordinal).ToList();
+                if (split == data.Train && data.MaxTrainUtterances is { } maxTrain) list = list.Take(maxTrain).ToList();
+                if (split == data.Dev && data.MaxDevUtterances is { } maxDev) list = list.Take(maxDev).ToList();
+                if (list.Count == 0) throw new InvalidDataException($"split '{split}' has no usable utterances ({sources[split].Path})");
+                using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                var items = new List<PreparedUtterance>(list.Count);
+                foreach (var u in list)
+                {
+                    var text = data.Normalization.Normalize(u.Text);
+                    var key = prepared[split].Keys[u.Id];
+                    hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{split}\t{u.Id}\t{key}\t{text}\n"));
+                    items.Add(new PreparedUtterance(u, text, Frames(caches[split], key, config.Features, global)));
+                }
+                splits[split] = items;
+                splitHashes[split] = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+            }
 
         var spec = new FrameFeatureSpec(featureConfig.Kind.ToString().ToLowerInvariant(), featureConfig.Dim,
                 1000.0 / featureConfig.FrameShiftMs / config.Features.Subsample)
             .With("features", featureConfig.Describe())
             .With("cmvn", config.Features.Cmvn.ToString().ToLowerInvariant())
             .With("subsample", config.Features.Subsample.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        return new PreparedData(splits, spec, Convert.ToHexStringLower(hash.GetHashAndReset())[..16], report);
+            return new PreparedData(splits, spec, splitHashes, report);
+        }
+        finally
+        {
+            foreach (var cache in caches.Values) cache.Dispose();
+        }
     }
 
     /// <summary>Cached features, normalised and reduced in rate: a tensor the caller owns.</summary>
@@ -170,9 +196,9 @@ public sealed class PreparedData : IDisposable
         return sources;
     }
 
-    private static string CorpusKey(IReadOnlyDictionary<string, SplitSource> sources) =>
+    private static string SourceKey(string split, SplitSource source) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            string.Join("\n", sources.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={Path.GetFullPath(s.Value.Path)}")))))[..16];
+            $"{split}={Path.GetFullPath(source.Path)}")))[..16];
 
     public void Dispose()
     {

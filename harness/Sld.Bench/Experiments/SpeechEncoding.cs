@@ -39,7 +39,7 @@ public sealed class SpeechEncoding : IDisposable
         if (config is null) return new SpeechEncoding(section, null, data.Spec.Dim);
 
         var train = data[trainSplit];
-        var source = new InMemoryFeatureSource($"{data.DataHash}/{trainSplit}", data.Spec, train.Select(u => (u.Id, u.Frames)));
+        var source = new InMemoryFeatureSource($"{data.SplitHash(trainSplit)}/{trainSplit}", data.Spec, train.Select(u => (u.Id, u.Frames)));
         var tokenizers = new TokenizerStore(Path.Combine(workDirectory, "tokenizers"));
         var key = TokenizerStore.KeyFor(config, source);
         ISpeechTokenizer? fitted = null;
