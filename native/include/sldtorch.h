@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 /* Bump whenever an export's signature or meaning changes. */
-#define SLDT_ABI_VERSION 2
+#define SLDT_ABI_VERSION 3
 
 #if defined(_WIN32)
 #define SLDT_API __declspec(dllexport)

@@ -10,7 +10,7 @@ internal static partial class NativeMethods
     internal const string Lib = "sldtorch";
 
     /// <summary>The ABI version this binding was written against (SLDT_ABI_VERSION in sldtorch.h).</summary>
-    internal const int AbiVersion = 2;
+    internal const int AbiVersion = 3;
 
     static NativeMethods() => NativeLibraryLoader.Register(typeof(NativeMethods).Assembly);
 
