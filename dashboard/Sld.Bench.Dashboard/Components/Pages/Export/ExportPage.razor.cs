@@ -16,6 +16,10 @@ public partial class ExportPage
     private string? _text;
     private string? _error;
     private TableFormat _format = TableFormat.Latex;
+    private bool _significancePending;
+
+    /// <summary>How long a render waits for significance marks before it shows the table without them (they follow).</summary>
+    private static readonly TimeSpan QuickWait = TimeSpan.FromMilliseconds(150);
 
     [Inject] private ExportTables Tables { get; set; } = default!;
 
@@ -34,14 +38,37 @@ public partial class ExportPage
         _snapshot = await Reader.GetSnapshotAsync(ct);
         _format = ExportTables.ParseFormat(Format);
         _choice = ExportChoice.From(_snapshot, Sweep, Rows, Cols, MetricName, TestSet, Fix, Baseline, Test);
-        (_table, _text, _error) = (null, null, null);
+        (_table, _text, _error, _significancePending) = (null, null, null, false);
         if (_choice is null) return;
         var sweep = _snapshot.Sweep(_choice.Sweep)!;
         _axes = [.. sweep.Axes.Where(a => a != "seed")];
         _axisValues = ExportChoice.AxisValues(_snapshot, sweep);
         try
         {
-            _table = await Tables.GetAsync(_choice, ct);
+            var full = Tables.GetAsync(_choice, CancellationToken.None);
+            if (_choice.Baseline is not null && await Task.WhenAny(full, Task.Delay(QuickWait, ct)) != full)
+            {
+                // Paired tests over every utterance of every cell can take seconds on a large store: show the
+                // table now and put the significance marks in when they are computed (the result is cached).
+                _table = await Tables.GetAsync(_choice with { Baseline = null }, ct);
+                _text = ExportTables.Write(_table, _format);
+                _significancePending = true;
+                var choice = _choice;
+                _ = full.ContinueWith(t => InvokeAsync(() =>
+                {
+                    if (!ReferenceEquals(choice, _choice)) return;
+                    _significancePending = false;
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        _table = t.Result;
+                        _text = ExportTables.Write(_table, _format);
+                    }
+                    else _error = t.Exception?.GetBaseException().Message ?? "the significance test was cancelled";
+                    StateHasChanged();
+                }), TaskScheduler.Default);
+                return;
+            }
+            _table = await full;
             _text = ExportTables.Write(_table, _format);
         }
         catch (Exception e) when (e is TableRequestException or ArgumentException)
