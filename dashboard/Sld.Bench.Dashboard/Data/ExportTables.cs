@@ -100,6 +100,12 @@ public sealed class ExportTables(StoreAccess access, ResultsReader reader)
         return await task.WaitAsync(ct);
     }
 
+    /// <summary>Whether the table of <paramref name="choice"/> is computed and cached (for any store version).</summary>
+    public bool IsReady(ExportChoice choice)
+    {
+        lock (_lock) return _cache.TryGetValue(choice.Query(""), out var entry) && entry.Table.IsCompletedSuccessfully;
+    }
+
     private async Task<ComputedTable> ComputeAsync(ExportChoice choice)
     {
         var store = await access.TryGetAsync() ?? throw new TableRequestException("the results database does not exist yet");

@@ -18,8 +18,6 @@ public partial class ExportPage
     private TableFormat _format = TableFormat.Latex;
     private bool _significancePending;
 
-    /// <summary>How long a render waits for significance marks before it shows the table without them (they follow).</summary>
-    private static readonly TimeSpan QuickWait = TimeSpan.FromMilliseconds(150);
 
     [Inject] private ExportTables Tables { get; set; } = default!;
 
@@ -45,16 +43,16 @@ public partial class ExportPage
         _axisValues = ExportChoice.AxisValues(_snapshot, sweep);
         try
         {
-            var full = Tables.GetAsync(_choice, CancellationToken.None);
-            if (_choice.Baseline is not null && await Task.WhenAny(full, Task.Delay(QuickWait, ct)) != full)
+            if (_choice.Baseline is not null && !Tables.IsReady(_choice))
             {
-                // Paired tests over every utterance of every cell can take seconds on a large store: show the
-                // table now and put the significance marks in when they are computed (the result is cached).
+                // Paired tests over every utterance of every cell take seconds on a large store: show the table
+                // now (first, so it does not queue behind them for the database) and put the significance marks
+                // in when they are computed; the result is cached for the next visit and for the download.
                 _table = await Tables.GetAsync(_choice with { Baseline = null }, ct);
                 _text = ExportTables.Write(_table, _format);
                 _significancePending = true;
                 var choice = _choice;
-                _ = full.ContinueWith(t => InvokeAsync(() =>
+                _ = Task.Run(() => Tables.GetAsync(choice, CancellationToken.None)).ContinueWith(t => InvokeAsync(() =>
                 {
                     if (!ReferenceEquals(choice, _choice)) return;
                     _significancePending = false;
@@ -68,6 +66,7 @@ public partial class ExportPage
                 }), TaskScheduler.Default);
                 return;
             }
+            var full = Tables.GetAsync(_choice, ct);
             _table = await full;
             _text = ExportTables.Write(_table, _format);
         }
