@@ -1,6 +1,7 @@
 // The frames both implementations cluster: a seeded mixture of Gaussian blobs of unequal size and spread
 // (more blobs than centroids, as speech frames are), written once as a .npy file for scikit-learn and kept
 // in memory as a tensor for Sld.Bench.
+using Sld.Bench.Shared.Statistics;
 using System.Text;
 using Sld.Bench.Tokenizers;
 using Sld.Bench.Torch;
@@ -11,7 +12,7 @@ public static class BenchData
 {
     public static float[] Generate(int frames, int dims, int blobs, ulong seed)
     {
-        var rng = new SeededRandom(seed);
+        var rng = new DeterministicRandom(seed);
         var centers = new float[blobs * dims];
         for (var i = 0; i < centers.Length; i++) centers[i] = (float)(3 * rng.NextGaussian());
         var spread = new double[blobs];

@@ -1,5 +1,5 @@
-// The two ways export and serve name the results database: --db PATH (a SQLite file, the default results.db
-// in the working directory) or --connection STR (a postgresql:// URL or a connection string of either provider).
+// The two ways every command names the results database: --db PATH (a SQLite file, default
+// results/sldbench.db or SLDBENCH_DB) or --connection STR (a postgresql:// URL or a connection string of either provider).
 using System.CommandLine;
 
 namespace Sld.Bench.Cli.Commands;
@@ -23,7 +23,7 @@ internal sealed class ResultsDatabaseOptions
         });
     }
 
-    /// <summary>The store location: --connection, else --db, else SLDBENCH_DB, else results.db.</summary>
+    /// <summary>The store location: --connection, else --db, else SLDBENCH_DB, else results/sldbench.db.</summary>
     public string Resolve(ParseResult parse) =>
         parse.GetValue(Connection) ?? parse.GetValue(Database) ?? Environment.GetEnvironmentVariable("SLDBENCH_DB") ?? DefaultFile;
 }

@@ -21,11 +21,12 @@ public static class RunsCommand
     private static Command List()
     {
         var sweep = new Argument<string?>("sweep") { Description = "Sweep name (default: every sweep).", Arity = ArgumentArity.ZeroOrOne };
-        var db = SweepCommand.DatabaseOption();
-        var command = new Command("list", "Every run of a sweep with its axes, status and WER per test set, best first.") { sweep, db };
+        var db = new ResultsDatabaseOptions();
+        var command = new Command("list", "Every run of a sweep with its axes, status and WER per test set, best first.") { sweep };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await SweepCommand.Guarded(async () =>
         {
-            var location = parse.GetValue(db)!;
+            var location = db.Resolve(parse);
             if (!SweepCommand.StoreExists(location)) throw new ArgumentException($"no results store at {location}");
             await using var store = await ResultsStore.OpenReadOnlyAsync(location, cancel);
             var sweeps = await store.ListSweepsAsync(cancel);
@@ -42,11 +43,12 @@ public static class RunsCommand
     private static Command Show()
     {
         var id = new Argument<long>("run") { Description = "Run id (the first column of `runs list`)." };
-        var db = SweepCommand.DatabaseOption();
-        var command = new Command("show", "One run: config, provenance, stage times and its evaluations.") { id, db };
+        var db = new ResultsDatabaseOptions();
+        var command = new Command("show", "One run: config, provenance, stage times and its evaluations.") { id };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await SweepCommand.Guarded(async () =>
         {
-            var location = parse.GetValue(db)!;
+            var location = db.Resolve(parse);
             if (!SweepCommand.StoreExists(location)) throw new ArgumentException($"no results store at {location}");
             await using var store = await ResultsStore.OpenReadOnlyAsync(location, cancel);
             var run = await store.GetRunAsync(parse.GetValue(id), cancel) ?? throw new ArgumentException($"no run {parse.GetValue(id)} in {location}");
@@ -93,7 +95,8 @@ public static class RunsCommand
         AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Write(table); // the console of now (tests swap it)
     }
 
-    private static Dictionary<string, string> AxisValues(Run run)
+    /// <summary>The run's axis values in axis order, as text (strings bare, everything else as JSON).</summary>
+    internal static Dictionary<string, string> AxisValues(Run run)
     {
         using var doc = JsonDocument.Parse(run.AxesJson);
         return doc.RootElement.EnumerateObject().ToDictionary(p => p.Name,

@@ -3,7 +3,6 @@
 // array job. Cells are identified by config hash, so running a sweep again runs only what is not done yet.
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Sld.Bench.Experiments;
 using Sld.Bench.Shared.Config;
 using Sld.Bench.Shared.Storage;
@@ -28,12 +27,6 @@ public static class SweepCommand
         return command;
     }
 
-    internal static Option<string> DatabaseOption() => new("--db")
-    {
-        Description = "Results store: a SQLite file (default), sqlite:PATH, or a PostgreSQL URL/connection string for several machines.",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SLDBENCH_DB") ?? DefaultDatabase,
-    };
-
     private static Option<string> OutputOption() => new("--out")
     {
         Description = "Folder for run directories (runs/<sweep>/<hash>) and shared artifacts (work/: corpora, features, tokenizers).",
@@ -57,13 +50,14 @@ public static class SweepCommand
     {
         var file = FileArgument();
         var set = SetOption();
-        var db = DatabaseOption();
-        var command = new Command("plan", "Expand a sweep, check every cell's config, and show the grid with what is already done.") { file, set, db };
+        var db = new ResultsDatabaseOptions();
+        var command = new Command("plan", "Expand a sweep, check every cell's config, and show the grid with what is already done.") { file, set };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
             var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
             var status = new Dictionary<string, Run>(StringComparer.Ordinal);
-            var location = parse.GetValue(db)!;
+            var location = db.Resolve(parse);
             if (StoreExists(location))
             {
                 await using var store = await ResultsStore.OpenReadOnlyAsync(location, cancel);
@@ -88,7 +82,7 @@ public static class SweepCommand
     {
         var file = FileArgument();
         var set = SetOption();
-        var db = DatabaseOption();
+        var db = new ResultsDatabaseOptions();
         var output = OutputOption();
         var workers = new Option<int>("--workers") { Description = "Worker processes on this machine.", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
@@ -98,12 +92,13 @@ public static class SweepCommand
         var gres = new Option<string?>("--gres") { Description = "Slurm generic resources per task, e.g. gpu:1." };
         var command = new Command("run", "Store a sweep's cells and run those not done yet.")
         {
-            file, set, db, output, workers, threads, slurm, partition, time, gres,
+            file, set, output, workers, threads, slurm, partition, time, gres,
         };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
             var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
-            var location = parse.GetValue(db)!;
+            var location = db.Resolve(parse);
             EnsureFolderOf(location);
             await using (var store = await ResultsStore.OpenAsync(location, ct: cancel))
             {
@@ -129,18 +124,19 @@ public static class SweepCommand
     private static Command Worker()
     {
         var sweep = new Option<string>("--sweep") { Description = "Name of a stored sweep.", Required = true };
-        var db = DatabaseOption();
+        var db = new ResultsDatabaseOptions();
         var output = OutputOption();
         var threads = ThreadsOption();
         var maxCells = new Option<int?>("--max-cells") { Description = "Stop after this many cells." };
         var command = new Command("worker", "Claim and run cells of a stored sweep until none is left (what `run` starts, locally or on Slurm).")
         {
-            sweep, db, output, threads, maxCells,
+            sweep, output, threads, maxCells,
         };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
             var threadCount = ThreadsFor(parse.GetValue(threads), 1);
-            await using var store = await ResultsStore.OpenAsync(parse.GetValue(db)!, ct: cancel);
+            await using var store = await ResultsStore.OpenAsync(db.Resolve(parse), ct: cancel);
             var worker = new SweepWorker(store, new AsrCellRunner(), new WorkerOptions
             {
                 OutputRoot = Path.GetFullPath(parse.GetValue(output)!), Threads = threadCount, MaxCells = parse.GetValue(maxCells),
@@ -156,11 +152,12 @@ public static class SweepCommand
     private static Command Status()
     {
         var name = new Argument<string?>("sweep") { Description = "A sweep name or its YAML file (default: every sweep).", Arity = ArgumentArity.ZeroOrOne };
-        var db = DatabaseOption();
-        var command = new Command("status", "Show each sweep's cells by status, with the errors of failed and diverged ones.") { name, db };
+        var db = new ResultsDatabaseOptions();
+        var command = new Command("status", "Show each sweep's cells by status, with the errors of failed and diverged ones.") { name };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
-            var location = parse.GetValue(db)!;
+            var location = db.Resolve(parse);
             if (!StoreExists(location)) return Fail($"no results store at {location}");
             await using var store = await ResultsStore.OpenReadOnlyAsync(location, cancel);
             var sweeps = await store.ListSweepsAsync(cancel);
@@ -186,7 +183,7 @@ public static class SweepCommand
     private static Command Resume()
     {
         var name = new Argument<string>("sweep") { Description = "A sweep name or its YAML file." };
-        var db = DatabaseOption();
+        var db = new ResultsDatabaseOptions();
         var output = OutputOption();
         var workers = new Option<int>("--workers") { Description = "Worker processes on this machine.", DefaultValueFactory = _ => 1 };
         var threads = ThreadsOption();
@@ -194,11 +191,12 @@ public static class SweepCommand
         var retryDiverged = new Option<bool>("--retry-diverged") { Description = "Also rerun diverged cells." };
         var command = new Command("resume", "Requeue interrupted cells (and, on request, failed or diverged ones) and run every cell not done, each from its last checkpoint.")
         {
-            name, db, output, workers, threads, retryFailed, retryDiverged,
+            name, output, workers, threads, retryFailed, retryDiverged,
         };
+        db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
-            var location = parse.GetValue(db)!;
+            var location = db.Resolve(parse);
             if (!StoreExists(location)) return Fail($"no results store at {location}");
             var sweepName = SweepName(parse.GetValue(name)!);
             await using (var store = await ResultsStore.OpenAsync(location, ct: cancel))
@@ -267,25 +265,16 @@ public static class SweepCommand
             ? ExperimentFile.Load(nameOrFile).Expand().Name
             : nameOrFile;
 
-    internal static string Axes(Run run)
-    {
-        using var doc = JsonDocument.Parse(run.AxesJson);
-        return string.Join(" ", doc.RootElement.EnumerateObject().Select(p => $"{p.Name}={(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText())}"));
-    }
+    internal static string Axes(Run run) => string.Join(" ", RunsCommand.AxisValues(run).Select(a => $"{a.Key}={a.Value}"));
 
     private static int ThreadsFor(int requested, int workers) => requested > 0 ? requested : Math.Max(1, Environment.ProcessorCount / workers);
 
-    internal static bool StoreExists(string location)
-    {
-        var path = location.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? location[7..] : location;
-        return location.Contains("://", StringComparison.Ordinal) || location.Contains('=', StringComparison.Ordinal) || File.Exists(path);
-    }
+    /// <summary>False only for a SQLite file that is not there (a server database is assumed to exist).</summary>
+    internal static bool StoreExists(string location) => StoreLocation.Parse(location).SqliteFile is not { } file || File.Exists(file);
 
     private static void EnsureFolderOf(string location)
     {
-        if (location.Contains("://", StringComparison.Ordinal) || location.Contains('=', StringComparison.Ordinal)) return;
-        var path = location.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? location[7..] : location;
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
+        if (StoreLocation.Parse(location).SqliteFile is { } file && Path.GetDirectoryName(Path.GetFullPath(file)) is { } dir) Directory.CreateDirectory(dir);
     }
 
     private static int Fail(string message)

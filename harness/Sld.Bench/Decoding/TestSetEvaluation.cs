@@ -46,11 +46,20 @@ public static class TestSetEvaluation
                                       ScoringOptions? scoring = null, Func<string, string>? speakerOf = null)
     {
         if (hyps.Count != testSet.Count) throw new ArgumentException($"{hyps.Count} hypotheses for {testSet.Count} utterances");
-        for (var i = 0; i < hyps.Count; i++)
-            if (hyps[i].Id != testSet[i].Id) throw new ArgumentException($"hypothesis {i} is for '{hyps[i].Id}', not '{testSet[i].Id}'");
         var speaker = speakerOf ?? DefaultSpeaker;
-        var score = new CorpusScorer(scoring ?? DefaultScoring)
-            .Score(testSet.Select((u, i) => new UtteranceText(u.Id, speaker(u.Id), u.Text, hyps[i].Text)));
+        return Score(testSet.Select((u, i) => new UtteranceText(u.Id, speaker(u.Id), u.Text, hyps[i].Text)).ToList(), hyps, scoring ?? DefaultScoring, directory);
+    }
+
+    /// <summary>
+    /// Scores utterances the caller has described (speaker, subset, duration, the hypothesis as it is to be scored),
+    /// one per hypothesis in the same order, and writes the files.
+    /// </summary>
+    public static TestSetResult Score(IReadOnlyList<UtteranceText> scored, IReadOnlyList<Hypothesis> hyps, ScoringOptions scoring, string? directory = null)
+    {
+        if (hyps.Count != scored.Count) throw new ArgumentException($"{hyps.Count} hypotheses for {scored.Count} utterances");
+        for (var i = 0; i < hyps.Count; i++)
+            if (hyps[i].Id != scored[i].Id) throw new ArgumentException($"hypothesis {i} is for '{hyps[i].Id}', not '{scored[i].Id}'");
+        var score = new CorpusScorer(scoring).Score(scored);
         var files = new List<string>();
         if (directory is not null)
         {

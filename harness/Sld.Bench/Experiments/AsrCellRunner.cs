@@ -59,9 +59,10 @@ public sealed class AsrCellRunner : ICellRunner
         var loss = config.Loss.ToLossConfig();
         var scoring = new ScoringOptions { Normalization = config.Data.Normalization.Describe() };
         stages["encode"] = Lap(clock);
-        log($"training {model.Layers}x{model.Width} ({model.ParameterCount(vocabulary):N0} parameters) on {train.Count} utterances, {loss.Name}, " +
+        var parameters = model.ParameterCount(vocabulary);
+        log($"training {model.Layers}x{model.Width} ({parameters:N0} parameters) on {train.Count} utterances, {loss.Name}, " +
             $"{options.MaxSteps} steps, vocabulary {vocabulary.Size}, device {device}");
-        await context.Store.RecordProvenanceAsync(context.Claim, new RunProvenance(ParameterCount: model.ParameterCount(vocabulary),
+        await context.Store.RecordProvenanceAsync(context.Claim, new RunProvenance(ParameterCount: parameters,
             DataHash: data.DataHash, TokenizerHash: encoding.TokenizerKey), CancellationToken.None);
 
         var checkpoints = Path.Combine(context.RunDirectory, CheckpointFolder);
@@ -69,7 +70,7 @@ public sealed class AsrCellRunner : ICellRunner
         using (var metrics = new StoreMetricsSink(context.Store, context.Claim.RunId))
         {
             var trainer = new AsrTrainer(model, vocabulary, loss, options, new InMemoryAsrData(train, dev), checkpoints,
-                triples => DevWer(triples, scoring), metrics, device);
+                TestSetEvaluation.CorpusWer, metrics, device);
             var lastLogged = DateTime.UtcNow;
             metrics.OnPoint = (step, name, value) =>
             {
@@ -108,13 +109,12 @@ public sealed class AsrCellRunner : ICellRunner
                 await context.Store.RecordMetricsAsync(context.Claim.RunId, [new MetricPoint(0, $"baseline/most_frequent_sentence_wer@{testSet}", floor)], CancellationToken.None);
                 var inputs = Encode(encoding, utterances, inference: true);
                 var hypotheses = AsrDecoder.Decode(best, inputs, decoding);
-                var score = new CorpusScorer(scoring).Score(utterances.Zip(hypotheses, (u, h) =>
+                var score = TestSetEvaluation.Score(utterances.Zip(hypotheses, (u, h) =>
                     new UtteranceText(u.Id, u.Source.Speaker, u.Text, config.Data.Normalization.Normalize(h.Text))
                     {
                         Subset = testSet,
                         DurationSeconds = u.Source.Duration,
-                    }));
-                ScoringFiles.WriteAll(score, Path.Combine(context.RunDirectory, ScoringFolder, testSet));
+                    }).ToList(), hypotheses, scoring, Path.Combine(context.RunDirectory, ScoringFolder, testSet)).Score;
                 await context.Store.RecordEvaluationAsync(context.Claim.RunId, Evaluation(testSet, score, decoding, result.BestStep),
                     Utterances(score, utterances), CancellationToken.None);
                 log($"{testSet}: %WER {score.Wer ?? 0:0.00} [ {score.Words.Errors} / {score.Words.ReferenceLength}, {score.Words.Insertions} ins, " +
@@ -128,9 +128,6 @@ public sealed class AsrCellRunner : ICellRunner
 
     private static List<AsrUtterance> Encode(SpeechEncoding encoding, IReadOnlyList<PreparedUtterance> utterances, bool inference) =>
         utterances.Select(u => new AsrUtterance(u.Id, encoding.Encode(u, inference), u.Text)).ToList();
-
-    private static double DevWer(IReadOnlyList<(string Id, string Reference, string Hypothesis)> triples, ScoringOptions options) =>
-        new CorpusScorer(options).Score(triples.Select(t => new UtteranceText(t.Id, "dev", t.Reference, t.Hypothesis))).Wer ?? 0;
 
     private static EvaluationRecord Evaluation(string testSet, CorpusScore score, DecodeOptions decoding, long step) => new(
         testSet, score.Words.Correct, score.Words.Substitutions, score.Words.Deletions, score.Words.Insertions,

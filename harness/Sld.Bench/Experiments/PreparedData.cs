@@ -62,8 +62,8 @@ public sealed class PreparedData : IDisposable
         var wanted = new[] { data.Train, data.Dev }.Concat(data.TestSets).Distinct(StringComparer.Ordinal).ToList();
         var sources = await CorpusSourcesAsync(data, wanted, workDirectory, store, log, cancellation);
 
-        var read = Corpus.Load(sources);
-        SkipReport.Of(read.Utterances, read.Skipped).EnsureWithin(data.MaxSkipFraction); // what reading lost already: stop before any features
+        var read = CorpusLoader.Read(sources, new CorpusLoadOptions { DecodeAudio = false }, cancellation); // audio is decoded with the features
+        read.Report.EnsureWithin(data.MaxSkipFraction); // what reading lost already: stop before any features
         // Features are cached per split (a split's cache serves every cell that uses the split, whatever else it uses).
         var caches = new Dictionary<string, FeatureCache>(StringComparer.Ordinal);
         try
@@ -76,21 +76,23 @@ public sealed class PreparedData : IDisposable
                 var root = Path.Combine(workDirectory, "features", key);
                 var stage = new ArtifactSpec($"features-{key}-{featureConfig.Hash()}", "features", featureConfig.Kind.ToString().ToLowerInvariant(),
                     JsonSerializer.Serialize(new { features = featureConfig.Describe(), split, path = sources[split].Path }));
+                PreparationResult? built = null;
                 await SharedStage.RunAsync(store, stage, ct =>
                 {
                     using var cache = FeatureCache.Open(root, featureConfig);
                     var clock = Stopwatch.StartNew();
                     var done = 0;
-                    var result = FeaturePreparation.Run(cache, utterances, new PreparationOptions(),
+                    var result = built = FeaturePreparation.Run(cache, utterances, new PreparationOptions(),
                         new Progress<PreparationProgress>(p => { if (p.Stage == "features" && p.Done > done + 499) log($"features of {split}: {done = p.Done}/{p.Total}"); }), ct);
                     log($"features of {split}: {result.Computed} computed, {result.Reused} reused, {result.Skipped.Count} skipped in {clock.Elapsed.TotalSeconds:0.0} s");
                     return Task.FromResult(new SharedStage.Output(cache.Directory, JsonSerializer.Serialize(new { utterances = result.Usable.Count, skipped = result.Skipped.Count })));
                 }, log, cancellation);
                 caches[split] = FeatureCache.Open(root, featureConfig);
-                prepared[split] = FeaturePreparation.Run(caches[split], utterances, new PreparationOptions(), cancel: cancellation);
+                // Built here: its result already says what is usable. Built by another worker: a pass that only reads.
+                prepared[split] = built ?? FeaturePreparation.Run(caches[split], utterances, new PreparationOptions(), cancel: cancellation);
             }
 
-            var skipped = read.Skipped.Concat(prepared.Values.SelectMany(p => p.Skipped)).ToList();
+            var skipped = read.Report.Skipped.Concat(prepared.Values.SelectMany(p => p.Skipped)).ToList();
             var usable = new List<Utterance>();
             foreach (var u in prepared.Values.SelectMany(p => p.Usable))
             {

@@ -2,6 +2,7 @@
 // selected by a seeded hash of their id (so the choice does not depend on listing order and a larger fraction
 // keeps every utterance of a smaller one); frames for k-means are then reservoir-sampled up to a cap while
 // streaming, so a fit never needs the whole split in memory.
+using Sld.Bench.Shared.Statistics;
 using System.Security.Cryptography;
 using System.Text;
 using Sld.Bench.Torch;
@@ -76,7 +77,7 @@ public static class FitDataSelection
             var cat = torch.cat(all, 0);
             return (cat.MoveToOuterDisposeScope(), cat.size(0));
         }
-        var rng = new SeededRandom(SeededRandom.Derive(options.Seed, "frame-sample"));
+        var rng = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, "frame-sample"));
         var reservoir = torch.empty([cap, d]);
         long seen = 0;
         foreach (var id in ids)

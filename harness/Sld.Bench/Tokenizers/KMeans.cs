@@ -1,8 +1,9 @@
 // k-means on libtorch: greedy k-means++ (or random) initialisation, then full-batch Lloyd or mini-batch
 // updates, following scikit-learn's KMeans / MiniBatchKMeans step for step (empty-cluster relocation,
 // tolerance scaled by the data variance, count-based mini-batch learning rates, dead-centroid reassignment,
-// smoothed-inertia early stopping). Every random choice comes from SeededRandom streams derived from the
+// smoothed-inertia early stopping). Every random choice comes from DeterministicRandom streams derived from the
 // seed, and the whole state is checkpointed, so a fit is reproducible on CPU and resumes where it stopped.
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Torch;
 
 namespace Sld.Bench.Tokenizers;
@@ -49,7 +50,7 @@ public static partial class KMeans
                 : Initialise(x, frames, options, state, ctx, Save);
             state.Phase = "iterate";
             state.Step = 0;
-            state.Rng = new SeededRandom(SeededRandom.Derive(options.Seed, "iterate")).State;
+            state.Rng = new DeterministicRandom(DeterministicRandom.Derive(options.Seed, "iterate")).State;
             state.ChosenIds.Clear();
             state.ClearTensors();
             state.Set("centers", centers.clone());
@@ -105,7 +106,7 @@ public static partial class KMeans
         var initSize = Math.Min(n, o.InitSize ?? Math.Max(3L * o.BatchSize, 3L * o.K));
         initSize = Math.Max(initSize, o.K);
         // Drawn from its own stream so a resumed init rebuilds the same sample without storing it.
-        var sampler = new SeededRandom(SeededRandom.Derive(o.Seed, "init-sample"));
+        var sampler = new DeterministicRandom(DeterministicRandom.Derive(o.Seed, "init-sample"));
         var ids = new long[initSize];
         for (var i = 0; i < ids.Length; i++) ids[i] = sampler.NextLong(n);
         using var scope = torch.NewDisposeScope();
@@ -120,7 +121,7 @@ public static partial class KMeans
         var steps = Math.Max(1, o.MaxIterations * n / batch);
         var tolerance = o.Tolerance * MeanVariance(x);
         var alpha = Math.Min(1.0, batch * 2.0 / (n + 1)); // smoothing of the batch inertia, as scikit-learn
-        var rng = SeededRandom.FromState(state.Rng);
+        var rng = DeterministicRandom.FromState(state.Rng);
         if (!state.Tensors.ContainsKey("counts")) state.Set("counts", torch.zeros([k], x.dtype, x.device));
         var converged = false;
         var ids = new long[batch];
@@ -210,7 +211,7 @@ public static partial class KMeans
     /// Moves centroids whose count is below ratio x the largest count to distinct random frames of the batch and gives
     /// them the smallest surviving count, as scikit-learn's MiniBatchKMeans (at most half a batch at a time).
     /// </summary>
-    private static void Reassign(Tensor xb, Tensor centers, Tensor counts, double ratio, SeededRandom rng)
+    private static void Reassign(Tensor xb, Tensor centers, Tensor counts, double ratio, DeterministicRandom rng)
     {
         using var scope = torch.NewDisposeScope();
         var host = counts.ToArray<float>();

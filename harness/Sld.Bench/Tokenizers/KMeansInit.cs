@@ -6,6 +6,7 @@
 // its frames than their current centroids: |c - mu| >= 2 |x - mu| implies |x - c| >= |x - mu|. Frames are
 // regrouped by nearest centroid at 16, 64, 256, ... centroids so blocks are coherent enough to be skipped. The
 // frame order, nearest centroids and distances, chosen frames and random state are checkpointed.
+using Sld.Bench.Shared.Statistics;
 using System.Numerics;
 using Sld.Bench.Torch;
 
@@ -16,8 +17,8 @@ public static partial class KMeans
     /// <summary>The initial centroids (K, D) of <paramref name="x"/>, resuming the choice recorded in <paramref name="state"/>.</summary>
     private static Tensor Initialise(Tensor x, LaneFrames? frames, KMeansOptions o, KMeansCheckpoint state, FitContext ctx, Action save)
     {
-        if (state.Rng.Length == 0) state.Rng = new SeededRandom(SeededRandom.Derive(o.Seed, "init")).State;
-        var rng = SeededRandom.FromState(state.Rng);
+        if (state.Rng.Length == 0) state.Rng = new DeterministicRandom(DeterministicRandom.Derive(o.Seed, "init")).State;
+        var rng = DeterministicRandom.FromState(state.Rng);
         if (o.Init == KMeansInit.Random)
         {
             state.ChosenIds.AddRange(rng.SampleWithoutReplacement(x.size(0), o.K));
@@ -32,7 +33,7 @@ public static partial class KMeans
         return x.index_select(0, ids);
     }
 
-    private sealed class PlusPlus(LaneFrames f, int k, int trials, SeededRandom rng, KMeansCheckpoint state, FitContext ctx, Action save)
+    private sealed class PlusPlus(LaneFrames f, int k, int trials, DeterministicRandom rng, KMeansCheckpoint state, FitContext ctx, Action save)
     {
         private static readonly int L = LaneFrames.L;
         private readonly int _padded = (trials + 3) / 4 * 4; // candidates go through the kernel four at a time

@@ -1,5 +1,6 @@
-// Synthetic frame features for the tokenizer tests, all from SeededRandom: Gaussian blobs with known means
+// Synthetic frame features for the tokenizer tests, all from DeterministicRandom: Gaussian blobs with known means
 // (planted clusters), and utterances of slowly varying sinusoids (frames that repeat units, as speech does).
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Encoders;
 using Sld.Bench.Tokenizers;
 using Sld.Bench.Torch;
@@ -11,7 +12,7 @@ internal static class SyntheticFrames
     /// <summary>n frames of dimension d around k means drawn with spread <paramref name="separation"/>, noise sd <paramref name="noise"/>.</summary>
     public static (float[] data, int[] labels, float[] means) Blobs(int n, int d, int k, double separation, double noise, ulong seed)
     {
-        var rng = new SeededRandom(seed);
+        var rng = new DeterministicRandom(seed);
         var means = new float[k * d];
         for (var i = 0; i < means.Length; i++) means[i] = (float)(separation * rng.NextGaussian());
         var data = new float[n * d];
@@ -32,7 +33,7 @@ internal static class SyntheticFrames
     /// </summary>
     public static List<(string id, Tensor features)> Utterances(int count, int d, int minFrames, int maxFrames, ulong seed, double noise = 0.05)
     {
-        var rng = new SeededRandom(seed);
+        var rng = new DeterministicRandom(seed);
         var result = new List<(string, Tensor)>();
         for (var u = 0; u < count; u++)
         {

@@ -1,6 +1,7 @@
 // Dedup, BPE and unigram units over unit strings: exact dedup spans, merges counted by hand, planted "words"
 // recovered by both unit models, lossless round trips, token spans that tile the frames, and unit models that
 // read back from units.json encode identically.
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Tokenizers;
 
 namespace Sld.Bench.Tests.Tokenizers;
@@ -44,7 +45,7 @@ public sealed class UnitPostProcessingTests
     private static (List<int[]> corpus, int[][] words) PlantedWords(int sentences, ulong seed)
     {
         int[][] words = [[0, 1, 2], [3, 4, 5, 6], [7, 8], [9, 10, 11], [2, 5, 8]];
-        var rng = new SeededRandom(seed);
+        var rng = new DeterministicRandom(seed);
         var corpus = new List<int[]>();
         for (var s = 0; s < sentences; s++)
             corpus.Add(Enumerable.Range(0, 12).SelectMany(_ => words[rng.NextLong(words.Length)]).ToArray());
@@ -79,7 +80,7 @@ public sealed class UnitPostProcessingTests
     {
         var (corpus, _) = PlantedWords(200, 33);
         // Raw frame units: every unit held for 1 to 3 frames, as nearest-centroid units of speech are.
-        var rng = new SeededRandom(34);
+        var rng = new DeterministicRandom(34);
         var raw = corpus.Select(s => s.SelectMany(u => Enumerable.Repeat((long)u, 1 + (int)rng.NextLong(3))).ToArray()).ToList();
         var options = new PostProcessingOptions(Dedup: true, Units: new UnitModelOptions(kind, 20, 8));
         var post = UnitPostProcessor.Fit(options, 12, raw, FitContext.None);

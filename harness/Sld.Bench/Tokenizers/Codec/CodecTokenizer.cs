@@ -3,6 +3,7 @@
 // the first codebook's ids (post-processing allowed) or every codebook's. Training checkpoints the weights,
 // optimiser moments, step, random state and loss curve, so an interrupted fit resumes bit-for-bit. Artifact
 // files: codec.safetensors (state dict), training_curve.json, and units.json with a unit model.
+using Sld.Bench.Shared.Statistics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -177,7 +178,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         if (crop < c.Downsample) throw new InvalidDataException($"codec: no fit utterance has {c.Downsample} frames");
         var candidates = utterances.Where(u => u.size(0) >= crop).ToList();
         using var optimizer = new AdamW(model.parameters(), c.LearningRate, weight_decay: 0);
-        var rng = new SeededRandom(SeededRandom.Derive(c.Seed, "codec"));
+        var rng = new DeterministicRandom(DeterministicRandom.Derive(c.Seed, "codec"));
         var curve = new List<CurvePoint>();
         var step = 0;
         var path = context.CheckpointPath(CheckpointFile);
@@ -194,7 +195,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
                         .ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value));
                     optimizer.load_state(tensors.Where(kv => kv.Key.StartsWith("optim.", StringComparison.Ordinal))
                         .ToDictionary(kv => kv.Key["optim.".Length..], kv => kv.Value), meta.Step);
-                    (step, rng, curve) = (meta.Step, SeededRandom.FromState(meta.Rng), meta.Curve);
+                    (step, rng, curve) = (meta.Step, DeterministicRandom.FromState(meta.Rng), meta.Curve);
                 }
             }
             finally

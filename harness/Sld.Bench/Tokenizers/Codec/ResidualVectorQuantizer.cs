@@ -2,6 +2,7 @@
 // latent, and the quantised latent is the sum of the chosen codes. Codebooks start from latents of the first
 // batch, learn by EMA of their assigned residuals (or by the codebook loss), and a code whose usage EMA falls
 // below a threshold is restarted on a random residual of the batch, so no code stays dead.
+using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Torch;
 using Sld.Bench.Torch.Modules;
 using F = Sld.Bench.Torch.torch.nn.functional;
@@ -40,7 +41,7 @@ public sealed class VectorQuantizer : Module
     }
 
     /// <summary>Training-time bookkeeping after assignment: data-dependent init, EMA of codes, usage counts, dead-code restarts.</summary>
-    public void Update(Tensor residual, Tensor codes, double decay, double deadThreshold, SeededRandom rng)
+    public void Update(Tensor residual, Tensor codes, double decay, double deadThreshold, DeterministicRandom rng)
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
@@ -73,7 +74,7 @@ public sealed class VectorQuantizer : Module
     }
 
     /// <summary>Before the first step, codes start as random residuals of the first batch (the scale of a random init is arbitrary).</summary>
-    public void InitialiseFrom(Tensor residual, SeededRandom rng)
+    public void InitialiseFrom(Tensor residual, DeterministicRandom rng)
     {
         if (initialized.item<float>() != 0) return;
         using var _ = torch.no_grad();
@@ -108,7 +109,7 @@ public sealed class ResidualVectorQuantizer : Module
     public ModuleList<VectorQuantizer> layers { get; }
 
     /// <summary>Quantises latents (N, C); when <paramref name="learn"/> is set the codebooks are updated from this batch.</summary>
-    public QuantizerOutput Forward(Tensor z, bool learn, double decay, double deadThreshold, SeededRandom rng)
+    public QuantizerOutput Forward(Tensor z, bool learn, double decay, double deadThreshold, DeterministicRandom rng)
     {
         var residual = z;
         var quantized = torch.zeros_like(z);
