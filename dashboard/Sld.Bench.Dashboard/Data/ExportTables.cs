@@ -80,6 +80,11 @@ public sealed class ExportTables(StoreAccess access, ResultsReader reader)
     private const int Kept = 8;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (StoreVersion Version, Task<ComputedTable> Table)> _cache = [];
+    private readonly Func<ExportChoice, Task<ComputedTable>>? _compute;
+
+    /// <summary>For tests: <paramref name="compute"/> replaces the query and the tests.</summary>
+    internal ExportTables(StoreAccess access, ResultsReader reader, Func<ExportChoice, Task<ComputedTable>> compute) : this(access, reader) =>
+        _compute = compute;
 
     /// <summary>The computed table of a choice; throws TableRequestException when the store cannot answer it.</summary>
     public async Task<ComputedTable> GetAsync(ExportChoice choice, CancellationToken ct = default)
@@ -92,7 +97,11 @@ public sealed class ExportTables(StoreAccess access, ResultsReader reader)
             if (!_cache.TryGetValue(key, out var entry) || entry.Version != version || entry.Table.IsFaulted || entry.Table.IsCanceled)
             {
                 if (_cache.Count >= Kept) _cache.Clear();
-                entry = (version, ComputeAsync(choice));
+                // Started on the thread pool, not here: SQLite's "async" queries complete synchronously, so
+                // calling ComputeAsync directly would run the whole query and its significance tests (seconds)
+                // inside this lock, and every other export request (IsReady, GetAsync) would wait for it.
+                var compute = _compute ?? ComputeAsync;
+                entry = (version, Task.Run(() => compute(choice)));
                 _cache[key] = entry;
             }
             task = entry.Table;
