@@ -1,7 +1,9 @@
 // Generates (or reuses) a large results store and times each dashboard page over HTTP against it: the first
 // request (cold: catalogue and caches empty) and the median and worst of the next ten. Prints a table and
 // writes bench/RESULTS-dashboard.md.
-//   dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- [--db PATH] [--sweeps 10] [--runs-per-sweep 1000] [--utterances 5000] [--generate-only] [--evict]
+//   dotnet run -c Release --project bench/Sld.Bench.Bench.Dashboard -- [--db PATH] [--sweeps 10] [--runs-per-sweep 1000] [--utterances 5000] [--generate-only] [--evict] [--only TEXT]
+// --only TEXT times just the pages whose name contains TEXT (e.g. --only Export) and prints them without
+// writing bench/RESULTS-dashboard.md, which stays the record of a full run.
 // An existing store is completed first when a previous generation was stopped (runs not yet written).
 using System.Diagnostics;
 using System.Globalization;
@@ -15,6 +17,7 @@ var database = Path.GetFullPath(Arg("--db", "/tmp/sldbench-dashboard-bench/resul
 var sweeps = int.Parse(Arg("--sweeps", "10"), CultureInfo.InvariantCulture);
 var perSweep = int.Parse(Arg("--runs-per-sweep", "1000"), CultureInfo.InvariantCulture);
 var utterances = int.Parse(Arg("--utterances", "5000"), CultureInfo.InvariantCulture);
+var only = Arg("--only", "");
 if (perSweep != 1000) throw new ArgumentException("each synthetic sweep is a 4 x 5 x 5 x 5 grid with 2 seeds: 1,000 runs");
 
 Directory.CreateDirectory(Path.GetDirectoryName(database)!);
@@ -56,7 +59,7 @@ var pages = new (string Name, string Path)[]
     ("Export: with baseline, bootstrap", "export?sweep=sweep_03&rows=loss.strategy&cols=model.layers&fix=train.lr%3D0.001&fix=tokenizer.k%3D500&baseline=loss.strategy%3Dlm%2Cmodel.layers%3D2&test=bootstrap"),
 };
 var results = new List<(string, string, double, double, double)>();
-foreach (var (name, path) in pages)
+foreach (var (name, path) in pages.Where(p => p.Name.Contains(only, StringComparison.OrdinalIgnoreCase)))
 {
     var cold = await TimeAsync(path);
     var warm = new List<double>();
@@ -65,6 +68,7 @@ foreach (var (name, path) in pages)
     results.Add((name, path, cold, (warm[4] + warm[5]) / 2, warm[^1]));
     Console.WriteLine($"{name,-40} cold {cold,7:F0} ms   median {(warm[4] + warm[5]) / 2,7:F0} ms   max {warm[^1],7:F0} ms");
 }
+if (only.Length > 0) return 0; // a partial run does not replace the record of a full one
 
 var md = new System.Text.StringBuilder();
 md.Append("# Dashboard page times\n\n");

@@ -80,6 +80,11 @@ public sealed class ExportTables(StoreAccess access, ResultsReader reader)
     private const int Kept = 8;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, (StoreVersion Version, Task<ComputedTable> Table)> _cache = [];
+    private readonly Func<ExportChoice, Task<ComputedTable>>? _compute;
+
+    /// <summary>For tests: <paramref name="compute"/> replaces the query and the tests.</summary>
+    internal ExportTables(StoreAccess access, ResultsReader reader, Func<ExportChoice, Task<ComputedTable>> compute) : this(access, reader) =>
+        _compute = compute;
 
     /// <summary>The computed table of a choice; throws TableRequestException when the store cannot answer it.</summary>
     public async Task<ComputedTable> GetAsync(ExportChoice choice, CancellationToken ct = default)
@@ -92,7 +97,11 @@ public sealed class ExportTables(StoreAccess access, ResultsReader reader)
             if (!_cache.TryGetValue(key, out var entry) || entry.Version != version || entry.Table.IsFaulted || entry.Table.IsCanceled)
             {
                 if (_cache.Count >= Kept) _cache.Clear();
-                entry = (version, ComputeAsync(choice));
+                // Started on a thread of its own, not here: SQLite's "async" queries complete synchronously, so
+                // calling ComputeAsync directly would run the whole query and its significance tests (seconds)
+                // inside this lock, and every other export request (IsReady, GetAsync) would wait for it.
+                var compute = _compute ?? ComputeAsync;
+                entry = (version, OwnThread(() => compute(choice)).Unwrap());
                 _cache[key] = entry;
             }
             task = entry.Table;
@@ -109,8 +118,18 @@ public sealed class ExportTables(StoreAccess access, ResultsReader reader)
     private async Task<ComputedTable> ComputeAsync(ExportChoice choice)
     {
         var store = await access.TryGetAsync() ?? throw new TableRequestException("the results database does not exist yet");
-        return ComputedTable.Compute(await SweepTableQuery.BuildAsync(store, choice.ToRequest()));
+        var table = await SweepTableQuery.BuildAsync(store, choice.ToRequest());
+        // With PostgreSQL the query really awaits and this continues on the thread pool: the tests get their own thread too.
+        return await OwnThread(() => ComputedTable.Compute(table));
     }
+
+    /// <summary>
+    /// Runs blocking work (SQLite reads, seconds of paired tests) on a dedicated thread: on a thread-pool thread it
+    /// would hold one of the few (as many as cores) that serve requests, and with them busy a request waits about
+    /// half a second for each thread the pool adds.
+    /// </summary>
+    private static Task<T> OwnThread<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     public static string Write(ComputedTable table, TableFormat format) => TableWriters.Write(table, format);
 
