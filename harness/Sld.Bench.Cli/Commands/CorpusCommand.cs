@@ -23,7 +23,7 @@ public static class CorpusCommand
     private static Command Synth()
     {
         var output = new Option<string>("--output", "-o") { Description = "Folder to write the corpus into.", Required = true };
-        var preset = new Option<string>("--preset") { Description = "tiny (for tests, seconds) or demo (~2,000 training utterances).", DefaultValueFactory = _ => "demo" };
+        var preset = new Option<string>("--preset") { Description = "tiny (for tests, seconds), demo (~2,000 training utterances, 270 word forms) or open (the same size over ~2,600 word forms).", DefaultValueFactory = _ => "demo" };
         var seed = new Option<int>("--seed") { Description = "Everything (sentences, voices, noise) follows from this seed.", DefaultValueFactory = _ => 1 };
         var jobs = new Option<int>("--jobs") { Description = "espeak-ng processes at once (default: one per core)." };
         var command = new Command("synth", "Write the synthetic espeak-ng corpus (LibriSpeech layout plus one JSONL manifest per split).") { output, preset, seed, jobs };

@@ -172,7 +172,7 @@ public sealed class PreparedData : IDisposable
             var preset = SynthPreset.Named(presetName);
             var root = Path.Combine(workDirectory, "corpora", $"synth-{preset.Name}-seed{data.SynthSeed}");
             var spec = new ArtifactSpec($"corpus-synth-{preset.Name}-seed{data.SynthSeed}", "corpus", "synth",
-                JsonSerializer.Serialize(new { preset = preset.Name, seed = data.SynthSeed }));
+                JsonSerializer.Serialize(new { preset, seed = data.SynthSeed }));
             await SharedStage.RunAsync(store, spec, async ct =>
             {
                 log($"synthesising the {preset.Name} corpus (seed {data.SynthSeed}) into {root}");

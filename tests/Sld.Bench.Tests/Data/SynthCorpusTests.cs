@@ -1,4 +1,5 @@
-// The built-in corpus: a grammar with a vocabulary of thousands of word forms and 4-20 word sentences; a plan
+// The built-in corpus: a grammar with a vocabulary of thousands of word forms and 4-20 word sentences (the demo
+// preset draws on a few hundred of them, at most 10 words a sentence); a plan
 // with the promised splits (unseen voice variants in test, de/fr/es voices reading the test text, noise at the
 // stated SNR); and a tiny corpus generated with espeak-ng that every reader accepts, that comes out
 // byte-identical from the same seed, and that is not regenerated once complete.
@@ -53,6 +54,16 @@ public class SynthCorpusTests
         var texts = plan.Where(i => i.Utterance.Split is "train" or "dev" or "test").Select(i => i.Utterance.Text).ToList();
         Assert.Equal(texts.Count, texts.Distinct().Count()); // no sentence is shared between train, dev and test
         Assert.All(plan.Select(i => i.Voice.Speed), s => Assert.InRange(s, 120, 220));
+
+        // The demo's smaller vocabulary: every word from the preset's lists, at most MaxWords per sentence, and each
+        // word form heard many times in training (what lets a CPU-sized model learn to read the units in minutes).
+        var demoVocabulary = SynthPreset.Demo.Words.Vocabulary();
+        Assert.InRange(demoVocabulary.Count, 200, 400);
+        var trainWords = plan.Where(i => i.Utterance.Split == "train").SelectMany(i => i.Utterance.Text.ToLowerInvariant().Split(' ')).ToList();
+        Assert.Subset(demoVocabulary.ToHashSet(), trainWords.ToHashSet());
+        Assert.All(plan, i => Assert.InRange(i.Utterance.Text.Split(' ').Length, SentenceGenerator.MinWords, SynthPreset.Demo.MaxWords));
+        Assert.True(trainWords.Count / (double)trainWords.Distinct().Count() > 40, "each training word form is heard > 40 times on average");
+        Assert.True(SynthCorpus.Plan("/corpus", SynthPreset.Open, seed: 1).SelectMany(i => i.Utterance.Text.Split(' ')).Distinct().Count() > 1500);
 
         var again = SynthCorpus.Plan("/corpus", SynthPreset.Demo, seed: 1);
         Assert.Equal(plan.Select(i => (i.Utterance.Id, i.Sentence, i.Voice)), again.Select(i => (i.Utterance.Id, i.Sentence, i.Voice)));

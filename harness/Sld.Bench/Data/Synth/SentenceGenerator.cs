@@ -3,7 +3,7 @@
 // joined clauses and questions. Deterministic for a seed; sentences have 4 to 20 words.
 namespace Sld.Bench.Data.Synth;
 
-public sealed class SentenceGenerator(int seed, WordLists? words = null)
+public sealed class SentenceGenerator(int seed, WordLists? words = null, int maxWords = SentenceGenerator.MaxWords)
 {
     public const int MinWords = 4;
     public const int MaxWords = 20;
@@ -33,7 +33,7 @@ public sealed class SentenceGenerator(int seed, WordLists? words = null)
                 _ => Question(),
             };
             var count = sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-            if (count is >= MinWords and <= MaxWords) return sentence;
+            if (count >= MinWords && count <= maxWords) return sentence;
         }
     }
 

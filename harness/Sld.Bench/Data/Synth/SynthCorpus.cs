@@ -11,26 +11,38 @@ using Sld.Bench.Audio;
 
 namespace Sld.Bench.Data.Synth;
 
-/// <summary>Sizes of a synthetic corpus. Tiny is for tests (seconds); demo is the README's corpus (~2,000 training utterances).</summary>
+/// <summary>
+/// Sizes of a synthetic corpus. <see cref="WordsPerList"/> keeps the first N entries of each open word list (names,
+/// nouns, verbs, adjectives, ...; 0 keeps all) and <see cref="MaxWords"/> caps the sentence length: a small
+/// vocabulary is what lets a CPU-sized model learn to read speech tokens in minutes. Tiny is for tests (seconds);
+/// demo is the README's corpus (~2,000 training utterances, a few hundred word forms); open is the same size with
+/// the whole vocabulary (thousands of word forms, 4-20 word sentences), a harder task for longer training.
+/// </summary>
 public sealed record SynthPreset(string Name, int TrainSpeakers, int TrainPerSpeaker, int DevPerSpeaker, int TestSpeakers, int TestPerSpeaker,
-                                 int NonNativeSpeakers, double NoiseSnrDb)
+                                 int NonNativeSpeakers, double NoiseSnrDb, int WordsPerList = 0, int MaxWords = SentenceGenerator.MaxWords)
 {
     public static readonly SynthPreset Tiny = new("tiny", 4, 6, 2, 2, 3, 3, 10);
-    public static readonly SynthPreset Demo = new("demo", 40, 50, 5, 10, 20, 6, 10);
+    public static readonly SynthPreset Demo = new("demo", 40, 50, 5, 10, 20, 6, 10, WordsPerList: 8, MaxWords: 10);
+    public static readonly SynthPreset Open = new("open", 40, 50, 5, 10, 20, 6, 10);
 
     public static SynthPreset Named(string name) => name.ToLowerInvariant() switch
     {
         "tiny" => Tiny,
         "demo" => Demo,
-        _ => throw new ArgumentException($"unknown corpus preset '{name}'; valid: tiny, demo"),
+        "open" => Open,
+        _ => throw new ArgumentException($"unknown corpus preset '{name}'; valid: tiny, demo, open"),
     };
+
+    /// <summary>The word lists this preset's sentences are drawn from.</summary>
+    public WordLists Words => WordsPerList > 0 ? WordLists.Default.Take(WordsPerList) : WordLists.Default;
 }
 
 public sealed record SynthProgress(int Done, int Total, string Split);
 
 /// <summary>What was written, also stored as corpus.json (its presence marks a finished corpus).</summary>
 public sealed record SynthSummary(string Preset, int Seed, double SampleRate, double NoiseSnrDb, int VocabularySize, int WordsUsed,
-                                  IReadOnlyDictionary<string, int> Utterances, IReadOnlyDictionary<string, double> Hours, double GenerationSeconds);
+                                  IReadOnlyDictionary<string, int> Utterances, IReadOnlyDictionary<string, double> Hours, double GenerationSeconds,
+                                  SynthPreset? Definition = null);
 
 public static class SynthCorpus
 {
@@ -59,8 +71,9 @@ public static class SynthCorpus
         if (File.Exists(summaryPath))
         {
             var existing = JsonSerializer.Deserialize<SynthSummary>(await File.ReadAllTextAsync(summaryPath, cancel))!;
-            if (existing.Preset == preset.Name && existing.Seed == seed) return existing;
-            throw new IOException($"{root} already holds a {existing.Preset} corpus with seed {existing.Seed}; choose another folder");
+            if (existing.Definition == preset && existing.Seed == seed) return existing;
+            throw new IOException($"{root} already holds a {existing.Preset} corpus with seed {existing.Seed}"
+                                  + (existing.Preset == preset.Name ? " made by another definition of that preset" : "") + "; choose another folder");
         }
         var clock = Stopwatch.StartNew();
         var items = Plan(root, preset, seed);
@@ -82,11 +95,11 @@ public static class SynthCorpus
             JsonlManifest.Write(Path.Combine(root, $"{split}.jsonl"), utterances.Where(u => u.Split == split).OrderBy(u => u.Id, StringComparer.Ordinal));
         WriteSpeakers(root, items);
         var summary = new SynthSummary(
-            preset.Name, seed, SampleRate, preset.NoiseSnrDb, WordLists.Default.Vocabulary().Count,
+            preset.Name, seed, SampleRate, preset.NoiseSnrDb, preset.Words.Vocabulary().Count,
             utterances.SelectMany(u => u.Text.Split(' ')).Distinct(StringComparer.Ordinal).Count(),
             Splits.ToDictionary(s => s, s => utterances.Count(u => u.Split == s)),
             Splits.ToDictionary(s => s, s => Math.Round(utterances.Where(u => u.Split == s).Sum(u => u.Duration ?? 0) / 3600, 4)),
-            Math.Round(clock.Elapsed.TotalSeconds, 2));
+            Math.Round(clock.Elapsed.TotalSeconds, 2), preset);
         var temp = summaryPath + ".tmp";
         await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }), cancel);
         File.Move(temp, summaryPath);
@@ -106,7 +119,7 @@ public static class SynthCorpus
             .Select(i => new SynthVoice(NonNativeLanguages[i % NonNativeLanguages.Length], foreignVariants[i % foreignVariants.Count],
                 random.Next(140, 181), random.Next(30, 71))).ToList();
 
-        var sentences = new SentenceGenerator(seed);
+        var sentences = new SentenceGenerator(seed, preset.Words, preset.MaxWords);
         var used = new HashSet<string>(StringComparer.Ordinal);
         string NextSentence()
         {

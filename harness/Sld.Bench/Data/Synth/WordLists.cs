@@ -35,6 +35,14 @@ public sealed class WordLists
     public static readonly string[] FutureTimes = ["tomorrow", "next week", "soon", "later tonight", "next summer", "in a while"];
     public static readonly string[] AnyTimes = ["in the morning", "in the evening", "at noon", "at night", "after lunch", "before dinner", "every day", "at dawn", "at dusk"];
 
+    /// <summary>The first <paramref name="count"/> entries of each open list (the closed classes stay whole).</summary>
+    public WordLists Take(int count) => new()
+    {
+        Animate = Animate.Take(count).ToList(), Objects = Objects.Take(count).ToList(), Places = Places.Take(count).ToList(),
+        Adjectives = Adjectives.Take(count).ToList(), Adverbs = Adverbs.Take(count).ToList(), Transitive = Transitive.Take(count).ToList(),
+        Intransitive = Intransitive.Take(count).ToList(), Names = Names.Take(count).ToList(), Towns = Towns.Take(count).ToList(),
+    };
+
     /// <summary>Every distinct word form the grammar can produce (lower case), the corpus's closed vocabulary.</summary>
     public IReadOnlySet<string> Vocabulary()
     {
