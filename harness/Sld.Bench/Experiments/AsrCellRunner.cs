@@ -52,7 +52,7 @@ public sealed class AsrCellRunner : ICellRunner
 
         var train = Encode(encoding, data[config.Data.Train], inference: false);
         var dev = Encode(encoding, data[config.Data.Dev], inference: false);
-        var vocabulary = AsrVocabulary.Characters(train.Select(u => u.Text), encoding.SpeechTokensPerCodebook, encoding.Codebooks);
+        var vocabulary = config.Model.Vocabulary(train.Select(u => u.Text), encoding.SpeechTokensPerCodebook, encoding.Codebooks);
         var model = config.Model.ToModelConfig(encoding.FrontEnd, encoding.FeatureDim);
         var decoding = config.Decode.ToDecodeOptions();
         var options = config.Train.ToTrainerOptions(config.Seed, decoding with { Search = SearchKind.Greedy, BeamSize = 1 });

@@ -157,7 +157,14 @@ public sealed record TokenizerSection(
     }
 }
 
-/// <summary>A size preset (tiny, small, base, medium) with any value overridden.</summary>
+/// <summary>What the model writes: characters, or byte-pair pieces over the training transcripts' words.</summary>
+public enum TextUnitKind
+{
+    Characters,
+    Bpe,
+}
+
+/// <summary>A size preset (tiny, small, base, medium) with any value overridden, and the text units it writes.</summary>
 public sealed record ModelSection(
     string Preset = "tiny",
     int? Layers = null,
@@ -166,10 +173,22 @@ public sealed record ModelSection(
     int BlockSize = 1024,
     double Dropout = 0.1,
     PositionEncoding Positions = PositionEncoding.Learned,
-    bool TieEmbeddings = true)
+    bool TieEmbeddings = true,
+    TextUnitKind TextUnits = TextUnitKind.Characters,
+    int TextVocabulary = 0)
 {
+    /// <summary>The shared vocabulary: the text units learned from the training transcripts, then the speech tokens.</summary>
+    public AsrVocabulary Vocabulary(IEnumerable<string> transcripts, int speechTokensPerCodebook, int codebooks) => TextUnits switch
+    {
+        TextUnitKind.Bpe when TextVocabulary <= 0 => throw new ArgumentException("model.text_units: bpe needs model.text_vocabulary (the number of text units, e.g. 300)"),
+        TextUnitKind.Bpe => AsrVocabulary.BytePairs(transcripts, TextVocabulary, speechTokensPerCodebook, codebooks),
+        _ => AsrVocabulary.Characters(transcripts, speechTokensPerCodebook, codebooks),
+    };
+
     public AsrModelConfig ToModelConfig(SpeechFrontEnd frontEnd, int featureDim)
     {
+        if (TextUnits == TextUnitKind.Bpe && TextVocabulary <= 0)
+            throw new ArgumentException("model.text_units: bpe needs model.text_vocabulary (the number of text units, e.g. 300)");
         var preset = AsrModelConfig.Preset(Preset);
         var config = preset with
         {

@@ -48,6 +48,27 @@ public sealed class AsrVocabulary : IEquatable<AsrVocabulary>
         return new AsrVocabulary(chars, speechTokensPerCodebook, codebooks);
     }
 
+    /// <summary>
+    /// Characters plus byte-pair pieces learned over the words of <paramref name="transcripts"/> until the text units
+    /// number <paramref name="textUnits"/> (or no pair repeats). Words after the first carry their leading space, so a
+    /// piece never spans two words and whole frequent words become one unit (" TEACHER"). Pieces are learned by BPE
+    /// merges; a transcript is then segmented longest piece first, the same way in training and decoding.
+    /// </summary>
+    public static AsrVocabulary BytePairs(IEnumerable<string> transcripts, int textUnits, int speechTokensPerCodebook, int codebooks = 1)
+    {
+        var texts = transcripts.ToList();
+        var chars = Characters(texts, speechTokensPerCodebook, codebooks)._textUnits;
+        if (textUnits < chars.Length) throw new ArgumentException($"a BPE text vocabulary of {textUnits} units is smaller than the {chars.Length} characters of the transcripts");
+        var charIds = chars.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
+        var words = texts.SelectMany(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select((w, i) => i == 0 ? w : " " + w))
+            .Select(w => w.EnumerateRunes().Select(r => charIds[r.ToString()]).ToArray()).ToList();
+        var bpe = Tokenizers.BpeModel.Train(words, chars.Length, textUnits, maxPieceLength: 32, Tokenizers.FitContext.None);
+        var pieces = Enumerable.Range(0, bpe.VocabularySize)
+            .Select(p => string.Concat(bpe.PieceUnits(p).ToArray().Select(u => chars[u])))
+            .Distinct(StringComparer.Ordinal); // two merge paths can spell the same piece
+        return new AsrVocabulary(pieces, speechTokensPerCodebook, codebooks);
+    }
+
     public IReadOnlyList<string> TextUnits => _textUnits;
     public int SpeechTokensPerCodebook { get; }
     public int Codebooks { get; }

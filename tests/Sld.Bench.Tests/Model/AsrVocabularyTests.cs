@@ -1,5 +1,5 @@
 // The shared vocabulary's id layout (specials, text units, speech tokens per codebook), text round trips, unknown
-// characters, longest-match units, and the JSON stored with checkpoints.
+// characters, longest-match units, byte-pair text pieces, and the JSON stored with checkpoints.
 using Sld.Bench.Model;
 
 namespace Sld.Bench.Tests.Model;
@@ -34,6 +34,27 @@ public class AsrVocabularyTests
         Assert.Equal([5, 6], units.EncodeText("abb")); // "ab" wins over "a" at position 0
         Assert.Equal([4, 5], units.EncodeText("aab"));
         Assert.Equal([5, 5], units.EncodeText("abab"));
+    }
+
+    [Fact]
+    public void BytePairPiecesStayInsideWordsAndRoundTripEveryTranscript()
+    {
+        string[] transcripts = ["THE CAT SAT", "THE CAT RAN", "A CAT SAT ON THE MAT", "THE RAT SAT"];
+        var v = AsrVocabulary.BytePairs(transcripts, textUnits: 20, speechTokensPerCodebook: 4);
+        var chars = AsrVocabulary.Characters(transcripts, 4).TextUnits;
+        Assert.Equal(chars, v.TextUnits.Take(chars.Count)); // every character stays a unit, so any text can be spelt
+        Assert.InRange(v.TextUnitCount, chars.Count + 1, 20);
+        Assert.Contains(" CAT", v.TextUnits); // frequent words become one unit with their leading space
+        Assert.All(v.TextUnits, u => Assert.DoesNotContain(' ', u.TrimStart(' '))); // no piece spans two words
+        foreach (var t in transcripts.Append("THE HAT ON A RAT"))
+        {
+            var ids = v.EncodeText(t);
+            Assert.Equal(t, v.DecodeText(ids));
+            Assert.DoesNotContain(AsrVocabulary.Unknown, ids);
+        }
+        Assert.True(v.EncodeText("THE CAT SAT").Length < "THE CAT SAT".Length / 2);
+        Assert.Equal(v, AsrVocabulary.FromJson(v.ToJson()));
+        Assert.Throws<ArgumentException>(() => AsrVocabulary.BytePairs(transcripts, textUnits: 5, speechTokensPerCodebook: 4));
     }
 
     [Fact]
