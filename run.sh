@@ -52,7 +52,7 @@ run_tests() {
 run_demo() {
   local sldbench=(dotnet harness/Sld.Bench.Cli/bin/Release/net10.0/sldbench.dll)
   log "demo sweep: experiments/demo.yaml into results/demo.db"
-  "${sldbench[@]}" sweep run experiments/demo.yaml --db results/demo.db --out results --workers 2 --threads 1 || log "some cells did not finish: see above"
+  "${sldbench[@]}" sweep run experiments/demo.yaml --db results/demo.db --out results --workers 1 --threads 2 || log "some cells did not finish: see above"
   log "paper table (mean +- std over seeds; LaTeX: --format latex)"
   "${sldbench[@]}" export --db results/demo.db --sweep demo --rows tokenizer --cols loss --metric wer@test --format markdown
   "${sldbench[@]}" export --db results/demo.db --sweep demo --rows tokenizer --cols loss --metric wer@test --format latex --output results/demo-table.tex
