@@ -170,9 +170,11 @@ public sealed class PreparedData : IDisposable
         {
             if (data.Splits is { Count: > 0 }) throw new ArgumentException("data: give either synth (the built-in corpus) or splits, not both");
             var preset = SynthPreset.Named(presetName);
-            var root = Path.Combine(workDirectory, "corpora", $"synth-{preset.Name}-seed{data.SynthSeed}");
-            var spec = new ArtifactSpec($"corpus-synth-{preset.Name}-seed{data.SynthSeed}", "corpus", "synth",
-                JsonSerializer.Serialize(new { preset, seed = data.SynthSeed }));
+            var definition = JsonSerializer.Serialize(new { preset, seed = data.SynthSeed });
+            // The folder is named by the preset's definition too: a corpus made by an older definition of the same
+            // preset stays where it is (its runs still point at it) instead of blocking the new one.
+            var root = Path.Combine(workDirectory, "corpora", $"synth-{preset.Name}-seed{data.SynthSeed}-{ShortHash(definition)}");
+            var spec = new ArtifactSpec($"corpus-synth-{preset.Name}-seed{data.SynthSeed}", "corpus", "synth", definition);
             await SharedStage.RunAsync(store, spec, async ct =>
             {
                 log($"synthesising the {preset.Name} corpus (seed {data.SynthSeed}) into {root}");
@@ -198,9 +200,10 @@ public sealed class PreparedData : IDisposable
         return sources;
     }
 
-    private static string SourceKey(string split, SplitSource source) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
-            $"{split}={Path.GetFullPath(source.Path)}")))[..16];
+    private static string SourceKey(string split, SplitSource source) => ShortHash($"{split}={Path.GetFullPath(source.Path)}", 16);
+
+    private static string ShortHash(string text, int length = 8) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..length];
 
     public void Dispose()
     {
