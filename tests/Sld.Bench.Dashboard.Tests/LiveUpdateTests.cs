@@ -3,6 +3,7 @@
 // status and WER without a reload. Also the empty states of a store that has no run yet.
 using Microsoft.Playwright;
 using Sld.Bench.Dashboard.Hosting;
+using Sld.Bench.Dashboard.Tests.Fixtures;
 using Sld.Bench.Dashboard.Tests.Seeding;
 using Sld.Bench.Shared.Storage;
 
@@ -19,12 +20,7 @@ public sealed class LiveUpdateTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await Chromium.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()

@@ -27,32 +27,19 @@ public static class CorpusCommand
         var seed = new Option<int>("--seed") { Description = "Everything (sentences, voices, noise) follows from this seed.", DefaultValueFactory = _ => 1 };
         var jobs = new Option<int>("--jobs") { Description = "espeak-ng processes at once (default: one per core)." };
         var command = new Command("synth", "Write the synthetic espeak-ng corpus (LibriSpeech layout plus one JSONL manifest per split).") { output, preset, seed, jobs };
-        command.SetAction((parse, cancel) =>
+        command.SetAction((parse, cancel) => Guarded(() =>
         {
-            try
-            {
-                var p = SynthPreset.Named(parse.GetValue(preset)!);
-                var root = parse.GetValue(output)!;
-                var summary = WithProgress([$"synthesising the {p.Name} corpus"], report =>
-                    SynthCorpus.GenerateAsync(root, p, parse.GetValue(seed), parse.GetValue(jobs),
-                        new SyncProgress<SynthProgress>(s => report(0, s.Done, s.Total)), cancel).GetAwaiter().GetResult());
-                Console.WriteLine($"corpus {summary.Preset} (seed {summary.Seed}) in {root}: {summary.GenerationSeconds:0.0} s to generate");
-                foreach (var split in SynthCorpus.Splits)
-                    Console.WriteLine($"  {split,-15} {summary.Utterances[split],5} utterances  {summary.Hours[split] * 60,6:0.0} min   {Path.Combine(root, split + ".jsonl")}");
-                Console.WriteLine($"  vocabulary {summary.VocabularySize} word forms, {summary.WordsUsed} used; test-noisy at {summary.NoiseSnrDb} dB SNR (pink noise)");
-                return Task.FromResult(ExitCodes.Success);
-            }
-            catch (OperationCanceledException)
-            {
-                Console.Error.WriteLine("interrupted; run the same command again to finish the corpus");
-                return Task.FromResult(ExitCodes.Interrupted);
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return Task.FromResult(ExitCodes.InvalidInput);
-            }
-        });
+            var p = SynthPreset.Named(parse.GetValue(preset)!);
+            var root = parse.GetValue(output)!;
+            var summary = WithProgress([$"synthesising the {p.Name} corpus"], report =>
+                SynthCorpus.GenerateAsync(root, p, parse.GetValue(seed), parse.GetValue(jobs),
+                    new SyncProgress<SynthProgress>(s => report(0, s.Done, s.Total)), cancel).GetAwaiter().GetResult());
+            Console.WriteLine($"corpus {summary.Preset} (seed {summary.Seed}) in {root}: {summary.GenerationSeconds:0.0} s to generate");
+            foreach (var split in SynthCorpus.Splits)
+                Console.WriteLine($"  {split,-15} {summary.Utterances[split],5} utterances  {summary.Hours[split] * 60,6:0.0} min   {Path.Combine(root, split + ".jsonl")}");
+            Console.WriteLine($"  vocabulary {summary.VocabularySize} word forms, {summary.WordsUsed} used; test-noisy at {summary.NoiseSnrDb} dB SNR (pink noise)");
+            return ExitCodes.Success;
+        }, "interrupted; run the same command again to finish the corpus"));
         return command;
     }
 
@@ -144,7 +131,7 @@ public static class CorpusCommand
         return new KeyValuePair<string, SplitSource>(name, new SplitSource(path));
     }).ToList();
 
-    private static Task<int> Guarded(Func<int> body)
+    private static Task<int> Guarded(Func<int> body, string interrupted = "interrupted; run the same command again to continue where it stopped")
     {
         try
         {
@@ -152,10 +139,10 @@ public static class CorpusCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("interrupted; run the same command again to continue where it stopped");
+            Console.Error.WriteLine(interrupted);
             return Task.FromResult(ExitCodes.Interrupted);
         }
-        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or InvalidOperationException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return Task.FromResult(ExitCodes.InvalidInput);

@@ -187,8 +187,6 @@ public sealed record ModelSection(
 
     public AsrModelConfig ToModelConfig(SpeechFrontEnd frontEnd, int featureDim)
     {
-        if (TextUnits == TextUnitKind.Bpe && TextVocabulary <= 0)
-            throw new ArgumentException("model.text_units: bpe needs model.text_vocabulary (the number of text units, e.g. 300)");
         var preset = AsrModelConfig.Preset(Preset);
         var config = preset with
         {

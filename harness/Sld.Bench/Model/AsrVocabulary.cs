@@ -39,13 +39,17 @@ public sealed class AsrVocabulary : IEquatable<AsrVocabulary>
     }
 
     /// <summary>A character vocabulary over every character that occurs in <paramref name="transcripts"/>, in ordinal order.</summary>
-    public static AsrVocabulary Characters(IEnumerable<string> transcripts, int speechTokensPerCodebook, int codebooks = 1)
+    public static AsrVocabulary Characters(IEnumerable<string> transcripts, int speechTokensPerCodebook, int codebooks = 1) =>
+        new(CharacterUnits(transcripts), speechTokensPerCodebook, codebooks);
+
+    /// <summary>Every character (rune) of <paramref name="transcripts"/>, in ordinal order.</summary>
+    private static string[] CharacterUnits(IEnumerable<string> transcripts)
     {
         var chars = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var t in transcripts)
             foreach (var rune in t.EnumerateRunes())
                 chars.Add(rune.ToString());
-        return new AsrVocabulary(chars, speechTokensPerCodebook, codebooks);
+        return [.. chars];
     }
 
     /// <summary>
@@ -57,7 +61,7 @@ public sealed class AsrVocabulary : IEquatable<AsrVocabulary>
     public static AsrVocabulary BytePairs(IEnumerable<string> transcripts, int textUnits, int speechTokensPerCodebook, int codebooks = 1)
     {
         var texts = transcripts.ToList();
-        var chars = Characters(texts, speechTokensPerCodebook, codebooks)._textUnits;
+        var chars = CharacterUnits(texts);
         if (textUnits < chars.Length) throw new ArgumentException($"a BPE text vocabulary of {textUnits} units is smaller than the {chars.Length} characters of the transcripts");
         var charIds = chars.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);
         var words = texts.SelectMany(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select((w, i) => i == 0 ? w : " " + w))
