@@ -5,8 +5,10 @@ using System.Diagnostics;
 using System.Text.Json;
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Bench.Asr;
@@ -53,8 +55,8 @@ public static class CSharpAsrMeasurement
 
         model.train();
         var parameters = model.parameters().ToList();
-        using var optimizer = new AdamW([new ParamGroup(parameters.Where(p => p.dim() >= 2).ToList(), 0.01), new ParamGroup(parameters.Where(p => p.dim() < 2).ToList(), 0)], lr: 3e-4);
-        using var batch = AsrBatch.Collate(Enumerable.Range(0, o["batch"]).Select(b => Utterance(b, o, vocab)).ToList(), vocab, Device.CPU);
+        using var optimizer = torch.optim.AdamW([new AdamW.ParamGroup(parameters.Where(p => p.dim() >= 2), lr: 3e-4, weight_decay: 0.01), new AdamW.ParamGroup(parameters.Where(p => p.dim() < 2), lr: 3e-4, weight_decay: 0)], lr: 3e-4);
+        using var batch = AsrBatch.Collate(Enumerable.Range(0, o["batch"]).Select(b => Utterance(b, o, vocab)).ToList(), vocab, torch.CPU);
         var loss = LossConfig.Sld();
         var stepTimes = new List<double>();
         var stepCpu = new List<double>();
@@ -68,7 +70,7 @@ public static class CSharpAsrMeasurement
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
             optimizer.zero_grad();
-            var value = parts.Total.item<double>();
+            var value = parts.Total.ToDouble();
             if (step == 0) firstLoss = value;
             if (step < o["warmup"]) continue;
             stepTimes.Add(clock.Elapsed.TotalSeconds);
@@ -84,7 +86,7 @@ public static class CSharpAsrMeasurement
             ["decode_utterances_per_s"] = Median(rates.Skip(1).ToList()), // the first pass warms up
             ["decode_utterances_per_cpu_s"] = Median(cpuRates.Skip(1).ToList()),
             ["decode_tokens"] = tokens,
-            ["torch"] = torch.version,
+            ["torch"] = $"LibTorch {TorchRuntime.LibTorchVersion} (TorchSharp)",
         });
     }
 

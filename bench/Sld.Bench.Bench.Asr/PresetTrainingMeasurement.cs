@@ -4,7 +4,9 @@
 // No reference implementation: this sizes the `tiny` preset for the 2-3 minute demo, it is not a ratio.
 using System.Diagnostics;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Bench.Asr;

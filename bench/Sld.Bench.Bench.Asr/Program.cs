@@ -7,7 +7,9 @@ using System.Globalization;
 using System.Text.Json;
 using Sld.Bench.Bench.Asr;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 if (args is ["preset-training", .. var rest])
@@ -44,7 +46,7 @@ using (var model = new AsrModel(CSharpAsrMeasurement.Config(options), CSharpAsrM
 {
     model.Save(weights);
     Console.WriteLine($"model: {options["layers"]} layers x {options["width"]} ({options["heads"]} heads), vocabulary {model.Vocabulary.Size}, " +
-                      $"{model.parameter_count():N0} parameters; libtorch {torch.version}");
+                      $"{model.ParameterCount():N0} parameters; libtorch {TorchRuntime.LibTorchVersion}");
 }
 options = options with { Weights = weights };
 var reference = Path.Combine(RepositoryRoot(), "bench", "reference", "asr_train_decode.py");

@@ -13,14 +13,16 @@ using System.Globalization;
 using System.Text.Json;
 using Sld.Bench.Audio;
 using Sld.Bench.Features;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 var options = Options.Parse(args);
 torch.set_num_threads(1);
 var waveforms = Workload(options.Utterances);
 Console.WriteLine($"workload: {waveforms.Count} utterances, {waveforms.Sum(w => w.Duration) / 60:0.0} min of 16 kHz audio (2-15 s each), 80 mel bins, dither off");
 Console.WriteLine($"cores used: {options.Threads} on both sides (torchaudio: intra-op threads; ours: utterances in parallel, 1 libtorch thread each); " +
-                  $"libtorch {torch.version}, {Environment.ProcessorCount} cores; best of {options.Rounds} rounds; " +
+                  $"libtorch {TorchRuntime.LibTorchVersion}, {Environment.ProcessorCount} cores; best of {options.Rounds} rounds; " +
                   $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 
 var dir = Directory.CreateTempSubdirectory("sldbench-fbank-bench");

@@ -4,7 +4,9 @@
 using Sld.Bench.Shared.Statistics;
 using System.Text;
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Bench.KMeans;
 

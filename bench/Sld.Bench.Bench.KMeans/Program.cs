@@ -8,7 +8,9 @@ using System.Globalization;
 using System.Text.Json;
 using Sld.Bench.Bench.KMeans;
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 var o = new Dictionary<string, string> { ["frames"] = "100000", ["dims"] = "80", ["k"] = "500", ["iterations"] = "20",
     ["blobs"] = "1000", ["seed"] = "0", ["rounds"] = "1", ["fit-seeds"] = "1", ["python"] = "/usr/bin/python3" };
@@ -84,7 +86,7 @@ var (skSeconds, skCpu, skInertia) = (Median(sklearn.Select(r => r.seconds)), Med
 var (csSeconds, csCpu, csInertia) = (Median(ours.Select(r => r.seconds)), Median(ours.Select(r => r.cpu)), MeanInertia(ours));
 var seedList = string.Join(",", fitSeeds);
 Console.WriteLine(Invariant($"k-means: {frames} x {dims} frames ({Int("blobs")} Gaussian blobs, data seed {seed}), K={k}, k-means++ init, {iterations} Lloyd iterations, tol 0, n_init 1, fit seeds {seedList}"));
-Console.WriteLine(Invariant($"libtorch {torch.version} ({torch.get_num_threads()} threads), scikit-learn {version}, OMP_NUM_THREADS={Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "unset"}, {rounds} round(s) ABBA, {sklearn.Count} fits per side"));
+Console.WriteLine(Invariant($"libtorch {TorchRuntime.LibTorchVersion} ({torch.get_num_threads()} threads), scikit-learn {version}, OMP_NUM_THREADS={Environment.GetEnvironmentVariable("OMP_NUM_THREADS") ?? "unset"}, {rounds} round(s) ABBA, {sklearn.Count} fits per side"));
 Console.WriteLine();
 Console.WriteLine($"{"implementation",-15} {"wall s",8} {"cpu s",8} {"mean inertia",16} {"iterations",11}");
 Console.WriteLine(Invariant($"{"scikit-learn",-15} {skSeconds,8:F2} {skCpu,8:F2} {skInertia,16:F1} {sklearn[0].iterations,11}"));

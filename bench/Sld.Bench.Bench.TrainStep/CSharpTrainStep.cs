@@ -3,8 +3,10 @@
 // process started by the launcher (--worker), so it gets the same fresh process and environment as PyTorch.
 using System.Diagnostics;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Bench.TrainStep;
 
@@ -13,15 +15,15 @@ public static class CSharpTrainStep
     public static TrainStepResult Run(TrainStepOptions o)
     {
         torch.set_num_threads(o.Threads);
-        torch.manual_seed(o.Seed);
+        torch.manual_seed(unchecked((long)o.Seed));
         using var model = new Gpt(new GptConfig(o.Vocab, o.Block, o.Layers, o.Heads, o.Embd, Dropout: 0.0));
         model.train();
         var parameters = model.parameters().ToList();
         // nanoGPT's configure_optimizers: weight decay on matrices (and embeddings), none on biases and norms.
-        using var optimizer = new AdamW(
+        using var optimizer = torch.optim.AdamW(
             [
-                new ParamGroup(parameters.Where(p => p.dim() >= 2).ToList(), WeightDecay: 0.1),
-                new ParamGroup(parameters.Where(p => p.dim() < 2).ToList(), WeightDecay: 0.0),
+                new AdamW.ParamGroup(parameters.Where(p => p.dim() >= 2), lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.1),
+                new AdamW.ParamGroup(parameters.Where(p => p.dim() < 2), lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8, weight_decay: 0.0),
             ],
             lr: 3e-4, beta1: 0.9, beta2: 0.95, eps: 1e-8);
         using var x = torch.randint(0, o.Vocab, [o.Batch, o.Block]); // (B, T)
@@ -36,12 +38,11 @@ public static class CSharpTrainStep
             torch.nn.utils.clip_grad_norm_(parameters, 1.0);
             optimizer.step();
             optimizer.zero_grad();
-            return loss.item<float>();
+            return loss.ToSingle();
         }
 
         for (var i = 0; i < o.Warmup; i++) TrainStep();
-        var liveBefore = TensorHandle.LiveCount;
-        var nativeBefore = torch.native_live_tensors();
+        var liveBefore = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
         var faultsBefore = MinorPageFaults();
         var stepMs = new double[o.Steps];
         var stepCpuMs = new double[o.Steps];
@@ -54,15 +55,14 @@ public static class CSharpTrainStep
             stepCpuMs[i] = (Environment.CpuUsage.TotalTime - cpuStart).TotalMilliseconds;
         }
         var faults = MinorPageFaults() - faultsBefore;
-        var liveAfter = TensorHandle.LiveCount;
-        var nativeAfter = torch.native_live_tensors();
+        var liveAfter = DisposeScopeManager.Statistics.TensorStatistics.ThreadTotalLiveCount;
 
         long tokens = (long)o.Batch * o.Block;
         using var self = Process.GetCurrentProcess();
         return new TrainStepResult
         {
             Implementation = "csharp",
-            Torch = torch.version,
+            Torch = $"LibTorch {TorchRuntime.LibTorchVersion} (TorchSharp)",
             Threads = torch.get_num_threads(),
             Steps = o.Steps,
             TokensPerStep = tokens,
@@ -74,11 +74,9 @@ public static class CSharpTrainStep
             LastLoss = losses[^1],
             PeakRssMb = self.PeakWorkingSet64 / (1024.0 * 1024.0),
             PageFaultsPerStep = (double)faults / o.Steps,
-            Parameters = model.parameter_count(),
+            Parameters = model.ParameterCount(),
             LiveTensorsBefore = liveBefore,
             LiveTensorsAfter = liveAfter,
-            NativeLiveTensorsBefore = nativeBefore,
-            NativeLiveTensorsAfter = nativeAfter,
             ManagedHeapMb = GC.GetTotalMemory(forceFullCollection: false) / (1024.0 * 1024.0),
         };
     }

@@ -32,8 +32,8 @@ public static class TrainStepReport
                 : Invariant($"target >= {Target:F1}x: NOT MET (C# is {(1 - ratio) * 100:F1}% slower)"));
         }
         if (csharp.Count == 0) return;
-        var grew = csharp.Any(r => r.LiveTensorsAfter > r.LiveTensorsBefore || r.NativeLiveTensorsAfter > r.NativeLiveTensorsBefore);
-        var counts = string.Join(", ", csharp.Select(r => Invariant($"{r.LiveTensorsBefore}->{r.LiveTensorsAfter} ({r.NativeLiveTensorsBefore}->{r.NativeLiveTensorsAfter} native)")));
+        var grew = csharp.Any(r => r.LiveTensorsAfter > r.LiveTensorsBefore);
+        var counts = string.Join(", ", csharp.Select(r => Invariant($"{r.LiveTensorsBefore}->{r.LiveTensorsAfter}")));
         w.WriteLine($"C# live tensor handles before->after the timed steps, per round: {counts}: {(grew ? "GREW (a leak)" : "steady")}");
         w.WriteLine(Invariant($"C# managed heap after the timed steps: {csharp.Max(r => r.ManagedHeapMb):F1} MB"));
     }

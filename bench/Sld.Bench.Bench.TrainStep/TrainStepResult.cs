@@ -30,8 +30,6 @@ public sealed record TrainStepResult
     // C# only: tensor handles alive before the timed steps and after them (they must not grow).
     public long? LiveTensorsBefore { get; init; }
     public long? LiveTensorsAfter { get; init; }
-    public long? NativeLiveTensorsBefore { get; init; }
-    public long? NativeLiveTensorsAfter { get; init; }
     public double? ManagedHeapMb { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()

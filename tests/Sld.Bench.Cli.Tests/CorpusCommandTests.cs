@@ -1,6 +1,7 @@
 // `sldbench corpus synth|check|prepare` and `sldbench features` as scripts see them: exit codes, what they
 // print, the files they leave. One tiny synthetic corpus is made for the class; a manifest with broken entries
 // checks the skip threshold; a real sldbench process is killed mid-preparation and the next run resumes.
+using Sld.Bench.Tensors;
 using System.Diagnostics;
 using Sld.Bench.Cli;
 using Sld.Bench.Data;

@@ -22,14 +22,15 @@ from torchaudio.models import wav2vec2_model
 
 
 def outputs(model, waveform):
+    # contiguous: TorchSharp.PyBridge's unpickler reads only contiguous tensors (docs/torch.md)
     with torch.no_grad():
         cnn, _ = model.feature_extractor(waveform, None)
         x = model.encoder.feature_projection(cnn)
-        result = {"waveform": waveform[0].clone(), "cnn": cnn[0].clone(),
-                  "layer.0": model.encoder.transformer._preprocess(x)[0].clone()}
+        result = {"waveform": waveform[0].contiguous().clone(), "cnn": cnn[0].contiguous().clone(),
+                  "layer.0": model.encoder.transformer._preprocess(x)[0].contiguous().clone()}
         layers, _ = model.extract_features(waveform)
         for k, layer in enumerate(layers, start=1):
-            result[f"layer.{k}"] = layer[0].clone()
+            result[f"layer.{k}"] = layer[0].contiguous().clone()
     return result
 
 

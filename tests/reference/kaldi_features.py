@@ -1,5 +1,7 @@
 """Reference Kaldi features for the parity tests: torchaudio.compliance.kaldi fbank / mfcc (dither off) of
 float32 waveforms stored as .npy files, plus torchaudio.functional.compute_deltas for the delta check.
+The scaled float32 waveform is computed in float64 (torchaudio then works in float64 throughout), as the C#
+side does: in float32, mel bins far below a frame's peak are FFT rounding noise that depends on the FFT library.
 
 usage: kaldi_features.py OUT_DIR CONFIG_JSON WAVEFORM.npy...
 CONFIG_JSON holds torchaudio keyword arguments plus "kind" (fbank|mfcc), "scale" (the waveform is multiplied
@@ -25,7 +27,7 @@ def main() -> None:
     torch.set_num_threads(1)
     for path in sys.argv[3:]:
         name = os.path.splitext(os.path.basename(path))[0]
-        waveform = torch.from_numpy(np.load(path).astype(np.float32)).unsqueeze(0) * scale
+        waveform = (torch.from_numpy(np.load(path).astype(np.float32)).unsqueeze(0) * scale).double()
         compute = kaldi.fbank if kind == "fbank" else kaldi.mfcc
         features = compute(waveform, dither=0.0, **config)
         np.save(os.path.join(out_dir, name + ".ref.npy"), features.numpy().astype(np.float32))

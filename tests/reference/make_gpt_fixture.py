@@ -1,6 +1,13 @@
 """Generates tests/fixtures/gpt_parity.safetensors: a 2-layer GPT with fixed weights, one batch, and what
 PyTorch computes for it (logits, loss, every parameter gradient, parameters after two AdamW steps with
-gradient clipping). The C# parity test must reproduce all of it within 1e-5 (float32, CPU).
+gradient clipping). The C# parity test must reproduce all of it within 1e-5 (CPU).
+
+Logits, loss and gradients are float32. The two AdamW steps run in float64 (from the same float32 weights):
+the key part of every attention bias has an analytically zero gradient (softmax ignores a shift shared by all
+keys of a query), so in float32 its gradient is rounding noise of ~1e-9 whose value depends on the CPU's
+kernels, and Adam's m / (sqrt(v) + eps) turns any noise above eps = 1e-8 into a full step of +-lr. In float32
+that made two CPUs disagree by 7.5e-4 on `h.0.attn.c_attn.bias`; in float64 the noise is ~1e-17, far below eps,
+and the steps are the same on every x86-64 CPU.
 
 Usage: /usr/bin/python3 tests/reference/make_gpt_fixture.py tests/fixtures/gpt_parity.safetensors
 """
@@ -102,8 +109,9 @@ def main(out_path):
     for n, p in model.named_parameters():
         out[f"expected.grad.{n}"] = p.grad.detach().clone()
 
-    opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY, foreach=False)
     model.zero_grad(set_to_none=True)
+    model.double()
+    opt = torch.optim.AdamW(model.parameters(), lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY, foreach=False)
     for _ in range(2):
         logits = model(idx)
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
@@ -115,7 +123,7 @@ def main(out_path):
         out[f"expected.step2.{n}"] = p.detach().clone()
 
     meta = {"config": json.dumps(CONFIG), "torch": torch.__version__,
-            "adamw": json.dumps(dict(lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY, clip=CLIP)),
+            "adamw": json.dumps(dict(lr=LR, betas=BETAS, eps=EPS, weight_decay=WEIGHT_DECAY, clip=CLIP, dtype="float64")),
             "generator": "tests/reference/make_gpt_fixture.py"}
     safetensors_io.save(out_path, out, meta)
 

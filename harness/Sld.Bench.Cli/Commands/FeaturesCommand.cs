@@ -4,7 +4,9 @@
 using System.CommandLine;
 using Sld.Bench.Audio;
 using Sld.Bench.Features;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Cli.Commands;
 
@@ -80,5 +82,5 @@ internal sealed class FeatureOptions
         Cmvn = parse.GetValue(_cmvn),
     }.Validate();
 
-    public Device Device(ParseResult parse) => Torch.Device.Parse(parse.GetValue(_device)!);
+    public Device Device(ParseResult parse) => TorchDevice.Parse(parse.GetValue(_device)!);
 }

@@ -2,7 +2,9 @@
 // generation until <text_end> or max_new_tokens = a * speech_frames + b (or the block size), only text units and
 // <text_end> allowed. Greedy search here; beam search in BeamSearch.cs. Every hypothesis says why it ended.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Decoding;
 

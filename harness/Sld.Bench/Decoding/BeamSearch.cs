@@ -3,7 +3,9 @@
 // continuation ranked within the first BeamSize to the finished pool, and stops once BeamSize hypotheses have
 // finished (early stopping as in the SLD code's generate call) or the length limit is reached.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Decoding;
 

@@ -2,7 +2,9 @@
 // token per row, and can keep/reorder/duplicate rows (beam search). AsrDecodingSession runs the AsrModel
 // incrementally over its key/value cache, so each new token costs one position, not a full re-run.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Decoding;
 
@@ -55,7 +57,7 @@ public sealed class AsrDecodingSession : IDecodingSession
     public int Rows { get; private set; }
     public IReadOnlyList<long> NextPositions => _next;
 
-    private Device Device => _model.gpt.wte.weight.device;
+    private Device Device => _model.gpt.wte.weight!.device;
 
     public Tensor Start()
     {
@@ -74,7 +76,7 @@ public sealed class AsrDecodingSession : IDecodingSession
         if (tokens.Length != Rows) throw new ArgumentException($"{tokens.Length} tokens for {Rows} rows");
         using (var scope = torch.NewDisposeScope())
         {
-            var grown = torch.cat([_keyValid, torch.ones([Rows, 1], ScalarType.Bool, Device)], 1); // the new key is real
+            var grown = torch.cat([_keyValid, torch.ones(Rows, 1, dtype: ScalarType.Bool, device: Device)], 1); // the new key is real
             Swap(grown.DetachFromDisposeScope());
         }
         var logits = _model.Step(tokens, _next, _keyValid, _cache);

@@ -7,9 +7,11 @@
 // the positional convolution, then the encoder LayerNorm for post-LN models); layer k (1..N) is the output of
 // block k, i.e. torchaudio's extract_features()[k - 1]. SLD's "layer 23 of 24" is layer 23 here. The CNN output
 // itself (512-d, before the projection) is ConvFeatures.
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Modules;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Encoders;
 
@@ -58,16 +60,16 @@ public sealed record HubertConfig(
     }
 }
 
-public sealed class ConvLayerBlock : Module<Tensor, Tensor>
+public sealed class ConvLayerBlock : nn.Module<Tensor, Tensor>
 {
-    public ConvLayerBlock(int inChannels, ConvLayerSpec spec, bool bias, Module<Tensor, Tensor>? norm)
+    public ConvLayerBlock(int inChannels, ConvLayerSpec spec, bool bias, nn.Module<Tensor, Tensor>? norm) : base(nameof(ConvLayerBlock))
     {
-        conv = register_module("conv", new Conv1d(inChannels, spec.Channels, spec.Kernel, spec.Stride, bias: bias));
-        if (norm is not null) layer_norm = register_module("layer_norm", norm);
+        conv = this.Register("conv", nn.Conv1d(inChannels, spec.Channels, spec.Kernel, spec.Stride, bias: bias));
+        if (norm is not null) layer_norm = this.Register("layer_norm", norm);
     }
 
-    public Conv1d conv { get; }
-    public Module<Tensor, Tensor>? layer_norm { get; }
+    public readonly Conv1d conv;
+    public readonly nn.Module<Tensor, Tensor>? layer_norm;
 
     public override Tensor forward(Tensor x) // (B, C_in, L) -> (B, C_out, L')
     {
@@ -78,54 +80,54 @@ public sealed class ConvLayerBlock : Module<Tensor, Tensor>
 }
 
 /// <summary>LayerNorm over the channels of (B, C, L), as torchaudio's transposing LayerNorm.</summary>
-public sealed class ChannelLayerNorm : Module<Tensor, Tensor>
+public sealed class ChannelLayerNorm : nn.Module<Tensor, Tensor>
 {
     private readonly long _channels;
 
-    public ChannelLayerNorm(long channels)
+    public ChannelLayerNorm(long channels) : base(nameof(ChannelLayerNorm))
     {
         _channels = channels;
-        weight = register_parameter("weight", torch.ones([channels]));
-        bias = register_parameter("bias", torch.zeros([channels]));
+        weight = this.RegisterParameter("weight", torch.ones([channels]));
+        bias = this.RegisterParameter("bias", torch.zeros([channels]));
     }
 
-    public Tensor weight { get; }
-    public Tensor bias { get; }
+    public readonly Tensor weight;
+    public readonly Tensor bias;
 
     public override Tensor forward(Tensor x) => F.layer_norm(x.transpose(-2, -1), [_channels], weight, bias).transpose(-2, -1);
 }
 
-public sealed class FeatureProjection : Module<Tensor, Tensor>
+public sealed class FeatureProjection : nn.Module<Tensor, Tensor>
 {
-    public FeatureProjection(int inFeatures, int outFeatures)
+    public FeatureProjection(int inFeatures, int outFeatures) : base(nameof(FeatureProjection))
     {
-        layer_norm = register_module("layer_norm", new LayerNorm(inFeatures));
-        projection = register_module("projection", new Linear(inFeatures, outFeatures));
+        layer_norm = this.Register("layer_norm", nn.LayerNorm(inFeatures));
+        projection = this.Register("projection", nn.Linear(inFeatures, outFeatures));
     }
 
-    public LayerNorm layer_norm { get; }
-    public Linear projection { get; }
+    public readonly LayerNorm layer_norm;
+    public readonly Linear projection;
 
     public override Tensor forward(Tensor x) => projection.forward(layer_norm.forward(x)); // (B, T, 512) -> (B, T, E)
 }
 
 /// <summary>Grouped Conv1d with weight norm over dim 2 (weight = g * v / |v|, the norm taken over dims 0 and 1).</summary>
-public sealed class WeightNormConv1d : Module<Tensor, Tensor>
+public sealed class WeightNormConv1d : nn.Module<Tensor, Tensor>
 {
     private readonly long _padding, _groups;
 
-    public WeightNormConv1d(int channels, int kernel, int groups)
+    public WeightNormConv1d(int channels, int kernel, int groups) : base(nameof(WeightNormConv1d))
     {
         (_padding, _groups) = (kernel / 2, groups);
-        using var init = new Conv1d(channels, channels, kernel, padding: kernel / 2, groups: groups);
-        weight_v = register_parameter("weight_v", init.weight.detach().clone());
-        using (var g = init.weight.detach().square().sum([0, 1], keepdim: true)) weight_g = register_parameter("weight_g", g.sqrt());
-        bias = register_parameter("bias", init.bias!.detach().clone());
+        using var init = nn.Conv1d(channels, channels, kernel, padding: kernel / 2, groups: groups);
+        weight_v = this.RegisterParameter("weight_v", init.weight.detach().clone());
+        using (var g = init.weight.detach().square().sum([0, 1], keepdim: true)) weight_g = this.RegisterParameter("weight_g", g.sqrt());
+        bias = this.RegisterParameter("bias", init.bias!.detach().clone());
     }
 
-    public Tensor weight_g { get; }
-    public Tensor weight_v { get; }
-    public Tensor bias { get; }
+    public readonly Tensor weight_g;
+    public readonly Tensor weight_v;
+    public readonly Tensor bias;
 
     public override Tensor forward(Tensor x)
     {
@@ -135,17 +137,17 @@ public sealed class WeightNormConv1d : Module<Tensor, Tensor>
     }
 }
 
-public sealed class ConvolutionalPositionalEmbedding : Module<Tensor, Tensor>
+public sealed class ConvolutionalPositionalEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly int _remove;
 
-    public ConvolutionalPositionalEmbedding(int embedDim, int kernel, int groups)
+    public ConvolutionalPositionalEmbedding(int embedDim, int kernel, int groups) : base(nameof(ConvolutionalPositionalEmbedding))
     {
-        conv = register_module("conv", new WeightNormConv1d(embedDim, kernel, groups));
+        conv = this.Register("conv", new WeightNormConv1d(embedDim, kernel, groups));
         _remove = kernel % 2 == 0 ? 1 : 0; // an even kernel with padding k/2 makes one frame too many
     }
 
-    public WeightNormConv1d conv { get; }
+    public readonly WeightNormConv1d conv;
 
     public override Tensor forward(Tensor x) // (B, T, E)
     {
@@ -155,23 +157,23 @@ public sealed class ConvolutionalPositionalEmbedding : Module<Tensor, Tensor>
     }
 }
 
-public sealed class SelfAttention : Module<Tensor, Tensor>
+public sealed class SelfAttention : nn.Module<Tensor, Tensor>
 {
     private readonly int _heads;
 
-    public SelfAttention(int embedDim, int heads)
+    public SelfAttention(int embedDim, int heads) : base(nameof(SelfAttention))
     {
         _heads = heads;
-        k_proj = register_module("k_proj", new Linear(embedDim, embedDim));
-        v_proj = register_module("v_proj", new Linear(embedDim, embedDim));
-        q_proj = register_module("q_proj", new Linear(embedDim, embedDim));
-        out_proj = register_module("out_proj", new Linear(embedDim, embedDim));
+        k_proj = this.Register("k_proj", nn.Linear(embedDim, embedDim));
+        v_proj = this.Register("v_proj", nn.Linear(embedDim, embedDim));
+        q_proj = this.Register("q_proj", nn.Linear(embedDim, embedDim));
+        out_proj = this.Register("out_proj", nn.Linear(embedDim, embedDim));
     }
 
-    public Linear k_proj { get; }
-    public Linear v_proj { get; }
-    public Linear q_proj { get; }
-    public Linear out_proj { get; }
+    public readonly Linear k_proj;
+    public readonly Linear v_proj;
+    public readonly Linear q_proj;
+    public readonly Linear out_proj;
 
     public override Tensor forward(Tensor x)
     {
@@ -184,37 +186,37 @@ public sealed class SelfAttention : Module<Tensor, Tensor>
     }
 }
 
-public sealed class FeedForward : Module<Tensor, Tensor>
+public sealed class FeedForward : nn.Module<Tensor, Tensor>
 {
-    public FeedForward(int embedDim, int ffnDim)
+    public FeedForward(int embedDim, int ffnDim) : base(nameof(FeedForward))
     {
-        intermediate_dense = register_module("intermediate_dense", new Linear(embedDim, ffnDim));
-        output_dense = register_module("output_dense", new Linear(ffnDim, embedDim));
+        intermediate_dense = this.Register("intermediate_dense", nn.Linear(embedDim, ffnDim));
+        output_dense = this.Register("output_dense", nn.Linear(ffnDim, embedDim));
     }
 
-    public Linear intermediate_dense { get; }
-    public Linear output_dense { get; }
+    public readonly Linear intermediate_dense;
+    public readonly Linear output_dense;
 
     public override Tensor forward(Tensor x) => output_dense.forward(F.gelu(intermediate_dense.forward(x)));
 }
 
-public sealed class EncoderLayer : Module<Tensor, Tensor>
+public sealed class EncoderLayer : nn.Module<Tensor, Tensor>
 {
     private readonly bool _layerNormFirst;
 
-    public EncoderLayer(HubertConfig c)
+    public EncoderLayer(HubertConfig c) : base(nameof(EncoderLayer))
     {
         _layerNormFirst = c.LayerNormFirst;
-        attention = register_module("attention", new SelfAttention(c.EmbedDim, c.Heads));
-        layer_norm = register_module("layer_norm", new LayerNorm(c.EmbedDim));
-        feed_forward = register_module("feed_forward", new FeedForward(c.EmbedDim, c.FfnDim));
-        final_layer_norm = register_module("final_layer_norm", new LayerNorm(c.EmbedDim));
+        attention = this.Register("attention", new SelfAttention(c.EmbedDim, c.Heads));
+        layer_norm = this.Register("layer_norm", nn.LayerNorm(c.EmbedDim));
+        feed_forward = this.Register("feed_forward", new FeedForward(c.EmbedDim, c.FfnDim));
+        final_layer_norm = this.Register("final_layer_norm", nn.LayerNorm(c.EmbedDim));
     }
 
-    public SelfAttention attention { get; }
-    public LayerNorm layer_norm { get; }
-    public FeedForward feed_forward { get; }
-    public LayerNorm final_layer_norm { get; }
+    public readonly SelfAttention attention;
+    public readonly LayerNorm layer_norm;
+    public readonly FeedForward feed_forward;
+    public readonly LayerNorm final_layer_norm;
 
     public override Tensor forward(Tensor x) // (B, T, E)
     {
@@ -228,21 +230,21 @@ public sealed class EncoderLayer : Module<Tensor, Tensor>
     }
 }
 
-public sealed class HubertTransformer : Module
+public sealed class HubertTransformer : nn.Module
 {
     private readonly bool _normaliseInput;
 
-    public HubertTransformer(HubertConfig c)
+    public HubertTransformer(HubertConfig c) : base(nameof(HubertTransformer))
     {
         _normaliseInput = !c.LayerNormFirst; // post-LN models normalise the block input; pre-LN ones their output
-        pos_conv_embed = register_module("pos_conv_embed", new ConvolutionalPositionalEmbedding(c.EmbedDim, c.PosConvKernel, c.PosConvGroups));
-        layer_norm = register_module("layer_norm", new LayerNorm(c.EmbedDim));
-        layers = register_module("layers", new ModuleList<EncoderLayer>(Enumerable.Range(0, c.Layers).Select(_ => new EncoderLayer(c))));
+        pos_conv_embed = this.Register("pos_conv_embed", new ConvolutionalPositionalEmbedding(c.EmbedDim, c.PosConvKernel, c.PosConvGroups));
+        layer_norm = this.Register("layer_norm", nn.LayerNorm(c.EmbedDim));
+        layers = this.Register("layers", nn.ModuleList<EncoderLayer>(Enumerable.Range(0, c.Layers).Select(_ => new EncoderLayer(c)).ToArray()));
     }
 
-    public ConvolutionalPositionalEmbedding pos_conv_embed { get; }
-    public LayerNorm layer_norm { get; }
-    public ModuleList<EncoderLayer> layers { get; }
+    public readonly ConvolutionalPositionalEmbedding pos_conv_embed;
+    public readonly LayerNorm layer_norm;
+    public readonly ModuleList<EncoderLayer> layers;
 
     /// <summary>Layer 0: the input of block 1 (B, T, E).</summary>
     public Tensor Preprocess(Tensor x)
@@ -252,21 +254,21 @@ public sealed class HubertTransformer : Module
     }
 }
 
-public sealed class HubertEncoderStack : Module
+public sealed class HubertEncoderStack : nn.Module
 {
-    public HubertEncoderStack(HubertConfig c)
+    public HubertEncoderStack(HubertConfig c) : base(nameof(HubertEncoderStack))
     {
-        feature_projection = register_module("feature_projection", new FeatureProjection(c.ConvLayers[^1].Channels, c.EmbedDim));
-        transformer = register_module("transformer", new HubertTransformer(c));
+        feature_projection = this.Register("feature_projection", new FeatureProjection(c.ConvLayers[^1].Channels, c.EmbedDim));
+        transformer = this.Register("transformer", new HubertTransformer(c));
     }
 
-    public FeatureProjection feature_projection { get; }
-    public HubertTransformer transformer { get; }
+    public readonly FeatureProjection feature_projection;
+    public readonly HubertTransformer transformer;
 }
 
-public sealed class HubertEncoder : Module
+public sealed class HubertEncoder : nn.Module
 {
-    public HubertEncoder(HubertConfig config)
+    public HubertEncoder(HubertConfig config) : base(nameof(HubertEncoder))
     {
         config.Validate();
         Config = config;
@@ -275,23 +277,23 @@ public sealed class HubertEncoder : Module
         for (var i = 0; i < config.ConvLayers.Count; i++)
         {
             var spec = config.ConvLayers[i];
-            Module<Tensor, Tensor>? norm = config.Extractor switch
+            nn.Module<Tensor, Tensor>? norm = config.Extractor switch
             {
-                ExtractorNorm.GroupNorm when i == 0 => new GroupNorm(spec.Channels, spec.Channels),
+                ExtractorNorm.GroupNorm when i == 0 => nn.GroupNorm(spec.Channels, spec.Channels),
                 ExtractorNorm.LayerNorm => new ChannelLayerNorm(spec.Channels),
                 _ => null,
             };
             blocks.Add(new ConvLayerBlock(inChannels, spec, config.ConvBias, norm));
             inChannels = spec.Channels;
         }
-        feature_extractor = register_module("feature_extractor", new FeatureExtractor(blocks));
-        encoder = register_module("encoder", new HubertEncoderStack(config));
+        feature_extractor = this.Register("feature_extractor", new FeatureExtractor(blocks));
+        encoder = this.Register("encoder", new HubertEncoderStack(config));
         eval();
     }
 
     public HubertConfig Config { get; }
-    public FeatureExtractor feature_extractor { get; }
-    public HubertEncoderStack encoder { get; }
+    public readonly FeatureExtractor feature_extractor;
+    public readonly HubertEncoderStack encoder;
 
     /// <summary>Frames a waveform of <paramref name="samples"/> samples yields (each conv: floor((L - k) / s) + 1).</summary>
     public long Frames(long samples) => Config.ConvLayers.Aggregate(samples, (l, c) => Math.Max(0, (l - c.Kernel) / c.Stride + 1));
@@ -336,11 +338,12 @@ public sealed class HubertEncoder : Module
     }
 }
 
-public sealed class FeatureExtractor : Module<Tensor, Tensor>
+public sealed class FeatureExtractor : nn.Module<Tensor, Tensor>
 {
-    public FeatureExtractor(IEnumerable<ConvLayerBlock> blocks) => conv_layers = register_module("conv_layers", new ModuleList<ConvLayerBlock>(blocks));
+    public FeatureExtractor(IEnumerable<ConvLayerBlock> blocks) : base(nameof(FeatureExtractor)) =>
+        conv_layers = this.Register("conv_layers", nn.ModuleList<ConvLayerBlock>(blocks.ToArray()));
 
-    public ModuleList<ConvLayerBlock> conv_layers { get; }
+    public readonly ModuleList<ConvLayerBlock> conv_layers;
 
     public override Tensor forward(Tensor x) // (B, 1, samples) -> (B, C, T)
     {

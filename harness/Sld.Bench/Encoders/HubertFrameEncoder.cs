@@ -2,7 +2,9 @@
 // layer out, 50 frames per second for the standard CNN. The spec records the layer with its indexing
 // convention and the weights' hash, so tokenizers fitted on different layers or weights never share a key.
 using System.Globalization;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Encoders;
 

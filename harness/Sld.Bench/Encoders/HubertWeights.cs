@@ -5,8 +5,9 @@
 // Heads (CTC, pretraining logits, mask embeddings) are ignored; a missing encoder weight is an error.
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Encoders;
 
@@ -23,10 +24,8 @@ public static partial class HubertWeights
     public static OrderedDictionary<string, Tensor> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"weights file not found: {path}", path);
-        Span<byte> head = stackalloc byte[4];
-        using (var f = File.OpenRead(path)) f.ReadExactly(head);
         // torch.save's zip format starts with "PK"; anything else is taken for safetensors (which validates itself).
-        return head[0] == (byte)'P' && head[1] == (byte)'K' ? TorchCheckpoint.LoadStateDict(path) : SafeTensors.Load(path);
+        return TorchSaveFile.LooksLikeTorchSave(path) ? TorchSaveFile.LoadStateDict(path) : SafeTensors.Load(path);
     }
 
     public static Naming Detect(IEnumerable<string> keys)
@@ -75,7 +74,7 @@ public static partial class HubertWeights
             var missing = own.Keys.Where(k => !mapped.ContainsKey(k)).ToList();
             if (missing.Count > 0)
                 throw new InvalidDataException($"{path}: {naming} weights lack {missing.Count} encoder entries, e.g. {string.Join(", ", missing.Take(5))}");
-            model.load_state_dict(mapped, strict: true);
+            model.LoadWeights(mapped, path);
             return ignored;
         }
         finally

@@ -2,7 +2,9 @@
 // and the HuBERT-architecture encoder implement it, and tokenizers record its FrameFeatureSpec as the
 // lineage of what they quantise (name, dimension, frame rate and the settings that change the features).
 using System.Globalization;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Encoders;
 

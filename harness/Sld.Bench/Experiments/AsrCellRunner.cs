@@ -11,7 +11,9 @@ using Sld.Bench.Shared.Config;
 using Sld.Bench.Shared.Scoring;
 using Sld.Bench.Shared.Storage;
 using Sld.Bench.Sweeps;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Experiments;
@@ -39,11 +41,11 @@ public sealed class AsrCellRunner : ICellRunner
         var log = context.Log;
         var stages = new Dictionary<string, double>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        var device = Device.Auto();
+        var device = TorchDevice.Auto();
         torch.set_num_threads(Math.Max(1, context.Threads));
         await File.WriteAllTextAsync(Path.Combine(context.RunDirectory, ConfigFile), context.Claim.ConfigJson, CancellationToken.None);
         await context.Store.RecordProvenanceAsync(context.Claim, new RunProvenance(
-            GitCommit: GitCommit(), Machine: Environment.MachineName, Device: device.ToString(), LibtorchVersion: torch.version), CancellationToken.None);
+            GitCommit: GitCommit(), Machine: Environment.MachineName, Device: device.Spec(), LibtorchVersion: $"{TorchRuntime.LibTorchVersion} (TorchSharp, {TorchRuntime.Source})"), CancellationToken.None);
 
         using var data = await PreparedData.PrepareAsync(config, context.WorkDirectory, context.Store, context.RunDirectory, log, cancellation);
         stages["data"] = Lap(clock);

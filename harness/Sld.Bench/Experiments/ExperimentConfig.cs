@@ -6,9 +6,10 @@ using Sld.Bench.Decoding;
 using Sld.Bench.Features;
 using Sld.Bench.Model;
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
+using Sld.Bench.Tensors;
 using Sld.Bench.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Experiments;
 

@@ -9,7 +9,9 @@ using Sld.Bench.Data.Synth;
 using Sld.Bench.Encoders;
 using Sld.Bench.Features;
 using Sld.Bench.Shared.Storage;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Experiments;
 

@@ -6,7 +6,9 @@ using System.Text.Json;
 using Sld.Bench.Model;
 using Sld.Bench.Shared.Storage;
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Experiments;
 

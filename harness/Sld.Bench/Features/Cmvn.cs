@@ -2,7 +2,9 @@
 // or with global statistics accumulated over a training split (stored as JSON next to the feature cache).
 // Statistics are accumulated in double precision; the variance is floored at 1e-20 like Kaldi's.
 using System.Text.Json;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 
@@ -15,10 +17,10 @@ public static class Cmvn
     {
         var dtype = features.dtype;
         var x = features.to(ScalarType.Float64);
-        var mean = x.mean(0, keepdim: true);
+        var mean = x.mean([0], keepdim: true);
         var centred = x.sub(mean);
         if (!normVars) return centred.to(dtype);
-        var variance = centred.square().mean(0, keepdim: true).clamp_min(VarianceFloor);
+        var variance = centred.square().mean([0], keepdim: true).clamp_min(VarianceFloor);
         return centred.mul(variance.rsqrt()).to(dtype);
     }
 }
@@ -42,8 +44,8 @@ public sealed class GlobalCmvn
         if (features.size(1) != Dim) throw new ArgumentException($"features have {features.size(1)} columns, the statistics {Dim}");
         using var scope = torch.NewDisposeScope();
         var x = features.to(ScalarType.Float64);
-        var sum = x.sum(0).cpu().ToArray<double>();
-        var squares = x.square().sum(0).cpu().ToArray<double>();
+        var sum = x.sum(dim: 0).cpu().ToArray<double>();
+        var squares = x.square().sum(dim: 0).cpu().ToArray<double>();
         for (var d = 0; d < Dim; d++)
         {
             Sum[d] += sum[d];

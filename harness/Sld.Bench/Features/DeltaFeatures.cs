@@ -1,7 +1,9 @@
 // Kaldi's add-deltas: time derivatives of order 1..k appended to each frame. Each order's filter is the
 // previous one convolved with the regression window [-w..w] / sum(j^2), applied to the original features
 // with the first and last frames repeated at the edges (Kaldi's DeltaFeatures, not deltas of deltas).
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 
@@ -43,7 +45,7 @@ public static class DeltaFeatures
         }
         // (T, D) -> (D, 1, T), replicate-pad time, one conv1d producing `order` channels per feature.
         var x = features.t().unsqueeze(1);
-        var padded = torch.nn.functional.pad(x, [maxOffset, maxOffset], PaddingMode.Replicate);
+        var padded = torch.nn.functional.pad(x, [maxOffset, maxOffset], PaddingModes.Replicate);
         using var weights = torch.tensor(kernel, order, 1, taps).to(features.device).to(features.dtype);
         var deltas = torch.nn.functional.conv1d(padded, weights); // (D, order, T)
         var parts = new List<Tensor> { features };

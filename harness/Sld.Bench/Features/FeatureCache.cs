@@ -4,7 +4,9 @@
 // leaves nothing half-visible; shards are memory-mapped for reading. Keys are AudioHashes.KeyOf(utterance).
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 

@@ -2,7 +2,9 @@
 // fbank or MFCC in batches on the chosen device, deltas, and CMVN. Results come back as CPU float32 tensors
 // (frames, dim); every temporary of a batch is freed by a dispose scope before the next one starts.
 using Sld.Bench.Audio;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 
@@ -16,7 +18,7 @@ public sealed class FeatureExtractor : IDisposable
     public FeatureExtractor(FeatureConfig config, Device? device = null, GlobalCmvn? globalCmvn = null)
     {
         Config = config.Validate();
-        Device = device ?? Device.CPU;
+        Device = device ?? torch.CPU;
         NativeAllocator.KeepFreedMemory();
         if (config.Cmvn == CmvnMode.Global)
         {

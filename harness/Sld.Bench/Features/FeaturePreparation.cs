@@ -6,7 +6,9 @@
 // index so a resumed run reports them without retrying.
 using Sld.Bench.Audio;
 using Sld.Bench.Data;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 
@@ -18,7 +20,7 @@ public sealed record PreparationOptions
     /// <summary>Parallel audio decoders (0: one per core).</summary>
     public int Jobs { get; init; }
 
-    public Device Device { get; init; } = Device.CPU;
+    public Device Device { get; init; } = torch.CPU;
 }
 
 public sealed record PreparationProgress(string Stage, int Done, int Total);

@@ -1,10 +1,14 @@
 // Kaldi's log-mel filterbank (compute-fbank-feats) on libtorch, batched over utterances and on any device.
 // It follows torchaudio.compliance.kaldi.fbank step by step: snip-edges framing, per-frame DC removal,
 // preemphasis with the first sample replicated, the povey window, zero padding to a power of two, power
-// spectrum, Kaldi's mel banks, a floor at float epsilon, log. The time-domain steps perform the same float32
-// operations in the same order as torchaudio, because mel bins 80 dB below a frame's peak (the empty band
-// above 4 kHz of upsampled 8 kHz audio) are made of rounding noise, and any other rounding shows there.
-using Sld.Bench.Torch;
+// spectrum, Kaldi's mel banks, a floor at float epsilon, log. Frames, window, FFT and mel energies are float64
+// and the result float32: mel bins 60-80 dB below a frame's peak (the empty band above 4 kHz of upsampled 8 kHz
+// audio, the silent parts of a chirp) are float32 rounding noise of the FFT, which differs between FFT libraries
+// (LibTorch 2.10's MKL against the pocketfft of the reference's LibTorch 1.13) and so between machines; in
+// float64 they are exact to ~1e-10 and the features agree with torchaudio run in float64 everywhere.
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 
@@ -20,6 +24,9 @@ public sealed class KaldiFilterbank : IDisposable
     private const int BinsPerBlock = 16;
 
     private readonly FeatureConfig _config;
+    /// <summary>What frames, window, FFT and mel energies are computed in (see the file's header).</summary>
+    internal const ScalarType ComputeType = ScalarType.Float64;
+
     private readonly Tensor _window; // (N)
     private readonly List<MelBlock> _melBlocks;
 
@@ -34,7 +41,7 @@ public sealed class KaldiFilterbank : IDisposable
         _config = config.Validate();
         Device = device;
         using var scope = torch.NewDisposeScope();
-        _window = WindowFunction(config).to(device).DetachFromDisposeScope();
+        _window = WindowFunction(config, ComputeType).to(device).DetachFromDisposeScope();
         _melBlocks = MelBlocks(MelBanks(config), config.UsePower ? 2 : 1, device);
     }
 
@@ -44,16 +51,16 @@ public sealed class KaldiFilterbank : IDisposable
 
     /// <summary>
     /// Log-mel features (or linear ones when UseLogFbank is off) of each waveform: 1-d float32 tensors already
-    /// multiplied by the waveform scale. Returns one (frames, bins) tensor per waveform, views of one result.
+    /// multiplied by the waveform scale. Returns one float32 (frames, bins) tensor per waveform, views of one result.
     /// </summary>
     public Tensor[] Compute(IReadOnlyList<Tensor> waveforms)
     {
         var (features, energy, counts) = ComputeBatch(waveforms);
         if (energy is not null) features = torch.cat([energy.unsqueeze(1), features], 1);
-        return Split(features, counts);
+        return Split(features.to(ScalarType.Float32), counts);
     }
 
-    /// <summary>The mel features (M, B) of all frames, the log energy (M) when UseEnergy, and frames per waveform.</summary>
+    /// <summary>The float64 mel features (M, B) of all frames, the log energy (M) when UseEnergy, and frames per waveform.</summary>
     internal (Tensor features, Tensor? energy, int[] counts) ComputeBatch(IReadOnlyList<Tensor> waveforms)
     {
         int n = _config.WindowSize, padded = _config.PaddedWindowSize;
@@ -66,7 +73,7 @@ public sealed class KaldiFilterbank : IDisposable
             counts[i] = _config.FrameCount(length);
         }
         var total = counts.Sum();
-        var frames = torch.empty([total, padded], device: Device); // (M, padded)
+        var frames = torch.empty([total, padded], dtype: ComputeType, device: Device); // (M, padded)
         if (padded > n) frames.narrow(1, n, padded - n).zero_();
         var body = frames.narrow(1, 0, n); // (M, N), a view with row stride `padded`
         var offset = 0;
@@ -76,7 +83,7 @@ public sealed class KaldiFilterbank : IDisposable
             offset += counts[i];
         }
 
-        if (_config.RemoveDcOffset) body.add_(body.mean(1, keepdim: true), alpha: -1);
+        if (_config.RemoveDcOffset) body.add_(body.mean([1], keepdim: true), alpha: -1);
         Tensor? energy = null;
         if (_config.UseEnergy && _config.RawEnergy) energy = LogEnergy(body);
         if (_config.PreemphasisCoefficient != 0)
@@ -135,25 +142,25 @@ public sealed class KaldiFilterbank : IDisposable
         return _config.EnergyFloor == 0 ? energy : energy.clamp_min(Math.Log(_config.EnergyFloor));
     }
 
-    /// <summary>The analysis window, computed with the same float32 torch ops as torchaudio (it multiplies every sample).</summary>
-    internal static Tensor WindowFunction(FeatureConfig config)
+    /// <summary>The analysis window in <paramref name="dtype"/>, with the same torch ops as torchaudio (it multiplies every sample).</summary>
+    internal static Tensor WindowFunction(FeatureConfig config, ScalarType dtype)
     {
         var n = config.WindowSize;
         switch (config.Window)
         {
             case FrameWindow.Povey:
-                return torch.hann_window(n, periodic: false).pow(0.85);
+                return torch.hann_window(n, periodic: false, dtype: dtype).pow(0.85);
             case FrameWindow.Hanning:
-                return torch.hann_window(n, periodic: false);
+                return torch.hann_window(n, periodic: false, dtype: dtype);
             case FrameWindow.Hamming:
-                return torch.hamming_window(n, periodic: false, alpha: 0.54, beta: 0.46);
+                return torch.hamming_window(n, periodic: false, alpha: 0.54f, beta: 0.46f, dtype: dtype);
             case FrameWindow.Rectangular:
-                return torch.ones([n]);
+                return torch.ones([n], dtype: dtype);
             case FrameWindow.Blackman:
                 var a = 2 * Math.PI / (n - 1);
-                var t = torch.arange(0, n, 1, ScalarType.Float32);
+                var t = torch.arange(0, n, 1, dtype);
                 var c = config.BlackmanCoeff;
-                return t.mul(a).cos().mul(0.5).rsub(c).add(t.mul(2 * a).cos().mul(0.5 - c));
+                return (c - t.mul(a).cos().mul(0.5)).add(t.mul(2 * a).cos().mul(0.5 - c));
             default:
                 throw new ArgumentOutOfRangeException(nameof(config), config.Window, "unknown window");
         }
@@ -215,7 +222,7 @@ public sealed class KaldiFilterbank : IDisposable
             for (var b = 0; b < count; b++)
                 data[(k * repeat + r) * count + b] = weights[first + b, lo + k];
             using var cpu = torch.tensor(data, span * repeat, count);
-            blocks.Add(new MelBlock(lo * repeat, cpu.to(device).DetachFromDisposeScope()));
+            blocks.Add(new MelBlock(lo * repeat, cpu.to(ComputeType).to(device).DetachFromDisposeScope()));
         }
         return blocks;
     }

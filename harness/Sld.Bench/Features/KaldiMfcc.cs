@@ -1,6 +1,8 @@
 // Kaldi's MFCC (compute-mfcc-feats) on top of the log-mel filterbank: a DCT-II whose C0 row is scaled by
 // sqrt(1/bins) as Kaldi does, then sinusoidal liftering; with UseEnergy, C0 is replaced by the log energy.
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Features;
 
@@ -19,8 +21,9 @@ public sealed class KaldiMfcc : IDisposable
         var dct = DctMatrix(config.EffectiveMelBins, config.NumCeps);
         var lifter = LifterCoefficients(config.NumCeps, config.CepstralLifter);
         using var scope = torch.NewDisposeScope();
-        _dct = torch.tensor(dct, config.EffectiveMelBins, config.NumCeps).to(device).DetachFromDisposeScope();
-        _lifter = torch.tensor(lifter, 1, config.NumCeps).to(device).DetachFromDisposeScope();
+        // The DCT's float32 values (as torchaudio makes them) and the lifter, applied in the filterbank's float64.
+        _dct = torch.tensor(dct, config.EffectiveMelBins, config.NumCeps).to(KaldiFilterbank.ComputeType).to(device).DetachFromDisposeScope();
+        _lifter = torch.tensor(lifter, 1, config.NumCeps).to(KaldiFilterbank.ComputeType).to(device).DetachFromDisposeScope();
     }
 
     public Tensor[] Compute(IReadOnlyList<Tensor> waveforms)
@@ -29,7 +32,7 @@ public sealed class KaldiMfcc : IDisposable
         var ceps = logMel.mm(_dct); // (M, C)
         if (_config.CepstralLifter != 0) ceps = ceps.mul(_lifter);
         if (energy is not null) ceps = torch.cat([energy.unsqueeze(1), ceps.narrow(1, 1, _config.NumCeps - 1)], 1);
-        return KaldiFilterbank.Split(ceps, counts);
+        return KaldiFilterbank.Split(ceps.to(ScalarType.Float32), counts);
     }
 
     /// <summary>

@@ -1,7 +1,9 @@
 // Utterances collated into padded tensors for the model: the speech part (token ids, soft distributions or
 // features) and the text part `<speech_end> t_1..t_M <text_end>`, with the unmasked targets kept on the host.
 // Optional input masking (the SLD code's "time masking") replaces a fraction of input ids, never targets.
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Model;
@@ -178,7 +180,7 @@ public sealed class AsrBatch : IDisposable
 
     private static Tensor ToDevice(Tensor t, Device device)
     {
-        if (device.Type == DeviceType.CPU) return t;
+        if (device.type == DeviceType.CPU) return t;
         var moved = t.to(device);
         t.Dispose();
         return moved;

@@ -4,9 +4,10 @@
 // Prefill/Step drive incremental decoding over a KvCache. Save/Load keep config and vocabulary with the weights.
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Modules;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Sld.Bench.Model;
 
@@ -16,29 +17,29 @@ namespace Sld.Bench.Model;
 /// </summary>
 public sealed record AsrForward(Tensor Logits, Tensor Targets, Tensor InputMask, Tensor? CtcLoss);
 
-public sealed class AsrModel : Module
+public sealed class AsrModel : nn.Module
 {
     /// <summary>Target value of positions that predict nothing (padding, the final `&lt;text_end&gt;`, feature frames).</summary>
     public const long NoTarget = -100;
 
     public const string FormatName = "sld-bench-asr-model/1";
 
-    public AsrModel(AsrModelConfig config, AsrVocabulary vocabulary)
+    public AsrModel(AsrModelConfig config, AsrVocabulary vocabulary) : base(nameof(AsrModel))
     {
         config.Validate();
         Config = config;
         Vocabulary = vocabulary;
-        gpt = register_module("gpt", new Gpt(config.ToGpt(vocabulary.Size)));
-        if (config.FrontEnd == SpeechFrontEnd.Bridge) bridge = register_module("bridge", new ConvBridge(config.FeatureDim, config.Width));
+        gpt = this.Register("gpt", new Gpt(config.ToGpt(vocabulary.Size)));
+        if (config.FrontEnd == SpeechFrontEnd.Bridge) bridge = this.Register("bridge", new ConvBridge(config.FeatureDim, config.Width));
         if (config.FrontEnd == SpeechFrontEnd.CtcCompression)
-            ctc = register_module("ctc", new CtcCompressor(config.FeatureDim, config.Width, vocabulary.TextUnitCount, config.CtcMerge));
+            ctc = this.Register("ctc", new CtcCompressor(config.FeatureDim, config.Width, vocabulary.TextUnitCount, config.CtcMerge));
     }
 
     public AsrModelConfig Config { get; }
     public AsrVocabulary Vocabulary { get; }
-    public Gpt gpt { get; }
-    public ConvBridge? bridge { get; }
-    public CtcCompressor? ctc { get; }
+    public readonly Gpt gpt;
+    public readonly ConvBridge? bridge;
+    public readonly CtcCompressor? ctc;
 
     /// <summary>Speech prefixes (B, S', C), their lengths, and the CTC loss when asked for and the front end has one.</summary>
     private (Tensor prefix, long[] lengths, Tensor? ctcLoss) EncodeSpeech(AsrBatch batch, bool withCtcLoss)
@@ -49,7 +50,7 @@ public sealed class AsrModel : Module
                 return (gpt.wte.forward(ids).sum(2), batch.SpeechFrames, null); // (B, S, codebooks, C) -> (B, S, C)
             case SpeechFrontEnd.Tokens when batch.SoftTokens is { } p:
             {
-                var table = gpt.wte.weight.narrow(0, Vocabulary.SpeechOffset, Vocabulary.SpeechTokensPerCodebook); // (K, C)
+                var table = gpt.wte.weight!.narrow(0, Vocabulary.SpeechOffset, Vocabulary.SpeechTokensPerCodebook); // (K, C)
                 return (p.matmul(table), batch.SpeechFrames, null); // expected embedding sum_k p(k|x_t) E_k
             }
             case SpeechFrontEnd.Bridge when batch.Features is { } f:
@@ -141,8 +142,8 @@ public sealed class AsrModel : Module
         var device = prefix.device;
         var emb = Join(prefix, textEmb, index, B, P); // (B, P, C)
         var keyValid = torch.tensor(valid, B, P).to(device);
-        var causal = torch.ones([P, P], ScalarType.Bool, device).tril();
-        var self = torch.eye(P, ScalarType.Bool, device); // a padding query sees itself, so no softmax row is empty
+        var causal = torch.ones(P, P, dtype: ScalarType.Bool, device: device).tril();
+        var self = torch.eye(P, dtype: ScalarType.Bool, device: device); // a padding query sees itself, so no softmax row is empty
         var mask = causal & (keyValid.view(B, 1, 1, P) | self); // (B, 1, P, P)
         var context = new DecoderContext { Positions = torch.tensor(positions, B, P).to(device), Mask = mask, Cache = cache };
         var hidden = gpt.forward_embeddings(emb, context).select(1, P - 1); // (B, C)
@@ -170,7 +171,7 @@ public sealed class AsrModel : Module
         ["format"] = FormatName,
         ["model_config"] = JsonSerializer.Serialize(Config, Json),
         ["vocabulary"] = Vocabulary.ToJson(),
-        ["parameters"] = parameter_count().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["parameters"] = this.ParameterCount().ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>Writes weights, config and vocabulary to one safetensors file (atomically: temporary file + rename).</summary>
@@ -178,7 +179,7 @@ public sealed class AsrModel : Module
     {
         var meta = Metadata();
         foreach (var (k, v) in extraMetadata ?? new Dictionary<string, string>()) meta[k] = v;
-        this.save(path, meta);
+        this.SaveWeights(path, meta);
     }
 
     /// <summary>Builds the model a file describes and loads its weights (from Save or a trainer checkpoint).</summary>
@@ -192,8 +193,8 @@ public sealed class AsrModel : Module
             var prefix = state.Keys.Any(k => k.StartsWith("model.", StringComparison.Ordinal)) ? "model." : "";
             var weights = state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) && (prefix.Length > 0 || !kv.Key.StartsWith("optim.", StringComparison.Ordinal)))
                 .ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value);
-            model.load_state_dict(weights, strict: true);
-            if (device is { } d && d.Type != DeviceType.CPU) model.to(d);
+            model.LoadWeights(weights, path);
+            if (device is { } d && d.type != DeviceType.CPU) model.to(d);
             return model;
         }
         finally

@@ -2,8 +2,10 @@
 // for the ops that matter: inside an Autocast scope on a CUDA device, the model's linear layers cast input and
 // weight to bf16/fp16 and cast the product back to float32, while norms, softmax and losses stay float32.
 // On CPU every scope is a no-op, so CPU runs are float32 and bit-reproducible.
-using Sld.Bench.Torch;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Model;
 
@@ -17,7 +19,7 @@ public static class Autocast
     /// <summary>Parses "fp32" / "float32", "bf16" / "bfloat16", "fp16" / "float16".</summary>
     public static ScalarType ParsePrecision(string name)
     {
-        var t = ScalarTypeExtensions.ParseScalarType(name);
+        var t = TensorData.ParseScalarType(name);
         return t is ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16
             ? t
             : throw new ArgumentException($"precision must be fp32, bf16 or fp16, got '{name}'");

@@ -2,9 +2,11 @@
 // model. Pre-LayerNorm, learned or rotary positions, weights initialised as in GPT-2/nanoGPT. Parameter names
 // follow nanoGPT without its "transformer." prefix (wte, wpe, h.N.attn.c_attn, ..., ln_f, lm_head). A
 // DecoderContext adds per-row positions, an attention mask and a key/value cache for incremental decoding.
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Modules;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Model;
 
@@ -100,23 +102,23 @@ public sealed class KvCache(int layers) : IDisposable
 /// <summary>The per-call attention inputs a model hands to every block (rotary angles computed once per call).</summary>
 internal readonly record struct AttentionInputs(Tensor? Mask, Tensor? Cos, Tensor? Sin, KvCache? Cache);
 
-public sealed class CausalSelfAttention : Module<Tensor, Tensor>
+public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 {
     private readonly int _heads;
     private readonly double _dropout;
 
-    public CausalSelfAttention(GptConfig c)
+    public CausalSelfAttention(GptConfig c) : base(nameof(CausalSelfAttention))
     {
         _heads = c.Heads;
         _dropout = c.Dropout;
-        c_attn = register_module("c_attn", new Linear(c.Embd, 3L * c.Embd, c.Bias)); // q, k, v for all heads at once
-        c_proj = register_module("c_proj", new Linear(c.Embd, c.Embd, c.Bias));
-        resid_dropout = register_module("resid_dropout", new Dropout(c.Dropout));
+        c_attn = this.Register("c_attn", nn.Linear(c.Embd, 3L * c.Embd, hasBias: c.Bias)); // q, k, v for all heads at once
+        c_proj = this.Register("c_proj", nn.Linear(c.Embd, c.Embd, hasBias: c.Bias));
+        resid_dropout = this.Register("resid_dropout", nn.Dropout(c.Dropout));
     }
 
-    public Linear c_attn { get; }
-    public Linear c_proj { get; }
-    public Dropout resid_dropout { get; }
+    public readonly Linear c_attn;
+    public readonly Linear c_proj;
+    public readonly Dropout resid_dropout;
 
     public override Tensor forward(Tensor x) => forward(x, default, 0);
 
@@ -137,8 +139,8 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
         if (a.Cache is not null) (k, v) = a.Cache.Append(layer, k, v); // (B, H, past + T, hs)
         if (a.Mask is null && past > 0 && T > 1)
             throw new ArgumentException("a multi-position call on a non-empty cache needs an explicit mask");
-        var y = F.scaled_dot_product_attention(q, k, v, attn_mask: a.Mask, dropout_p: training ? _dropout : 0,
-            is_causal: a.Mask is null && past == 0); // (B, H, T, hs)
+        var y = F.scaled_dot_product_attention(q, k, v, attn_mask: a.Mask, p: training ? _dropout : 0,
+            is_casual: a.Mask is null && past == 0); // (B, H, T, hs)
         y = y.transpose(1, 2).contiguous().view(B, T, C); // re-assemble heads side by side
         return resid_dropout.forward(Autocast.linear(y, c_proj.weight, c_proj.bias)).MoveToOuterDisposeScope();
     }
@@ -153,18 +155,18 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
     }
 }
 
-public sealed class Mlp : Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    public Mlp(GptConfig c)
+    public Mlp(GptConfig c) : base(nameof(Mlp))
     {
-        c_fc = register_module("c_fc", new Linear(c.Embd, 4L * c.Embd, c.Bias));
-        c_proj = register_module("c_proj", new Linear(4L * c.Embd, c.Embd, c.Bias));
-        dropout = register_module("dropout", new Dropout(c.Dropout));
+        c_fc = this.Register("c_fc", nn.Linear(c.Embd, 4L * c.Embd, hasBias: c.Bias));
+        c_proj = this.Register("c_proj", nn.Linear(4L * c.Embd, c.Embd, hasBias: c.Bias));
+        dropout = this.Register("dropout", nn.Dropout(c.Dropout));
     }
 
-    public Linear c_fc { get; }
-    public Linear c_proj { get; }
-    public Dropout dropout { get; }
+    public readonly Linear c_fc;
+    public readonly Linear c_proj;
+    public readonly Dropout dropout;
 
     public override Tensor forward(Tensor x)
     {
@@ -174,20 +176,20 @@ public sealed class Mlp : Module<Tensor, Tensor>
     }
 }
 
-public sealed class Block : Module<Tensor, Tensor>
+public sealed class Block : nn.Module<Tensor, Tensor>
 {
-    public Block(GptConfig c)
+    public Block(GptConfig c) : base(nameof(Block))
     {
-        ln_1 = register_module("ln_1", new LayerNorm(c.Embd, bias: c.Bias));
-        attn = register_module("attn", new CausalSelfAttention(c));
-        ln_2 = register_module("ln_2", new LayerNorm(c.Embd, bias: c.Bias));
-        mlp = register_module("mlp", new Mlp(c));
+        ln_1 = this.Register("ln_1", nn.LayerNorm(c.Embd, bias: c.Bias));
+        attn = this.Register("attn", new CausalSelfAttention(c));
+        ln_2 = this.Register("ln_2", nn.LayerNorm(c.Embd, bias: c.Bias));
+        mlp = this.Register("mlp", new Mlp(c));
     }
 
-    public LayerNorm ln_1 { get; }
-    public CausalSelfAttention attn { get; }
-    public LayerNorm ln_2 { get; }
-    public Mlp mlp { get; }
+    public readonly LayerNorm ln_1;
+    public readonly CausalSelfAttention attn;
+    public readonly LayerNorm ln_2;
+    public readonly Mlp mlp;
 
     public override Tensor forward(Tensor x) => forward(x, default, 0);
 
@@ -202,38 +204,38 @@ public sealed class Block : Module<Tensor, Tensor>
     }
 }
 
-public sealed class Gpt : Module<Tensor, Tensor>
+public sealed class Gpt : nn.Module<Tensor, Tensor>
 {
-    private readonly Tensor? _invFreq; // (hs/2) rotary frequencies, a non-persistent buffer
-
-    public Gpt(GptConfig config)
+    public Gpt(GptConfig config) : base(nameof(Gpt))
     {
         config.Validate();
         Config = config;
-        wte = register_module("wte", new Embedding(config.VocabSize, config.Embd));
-        if (config.Positions == PositionEncoding.Learned) wpe = register_module("wpe", new Embedding(config.BlockSize, config.Embd));
-        drop = register_module("drop", new Dropout(config.Dropout));
-        h = register_module("h", new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config))));
-        ln_f = register_module("ln_f", new LayerNorm(config.Embd, bias: config.Bias));
-        if (!config.TieEmbeddings) lm_head = register_module("lm_head", new Linear(config.Embd, config.VocabSize, bias: false));
+        wte = this.Register("wte", nn.Embedding(config.VocabSize, config.Embd));
+        if (config.Positions == PositionEncoding.Learned) wpe = this.Register("wpe", nn.Embedding(config.BlockSize, config.Embd));
+        drop = this.Register("drop", nn.Dropout(config.Dropout));
+        h = this.Register("h", nn.ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(_ => new Block(config)).ToArray()));
+        ln_f = this.Register("ln_f", nn.LayerNorm(config.Embd, bias: config.Bias));
+        if (!config.TieEmbeddings) lm_head = this.Register("lm_head", nn.Linear(config.Embd, config.VocabSize, hasBias: false));
         if (config.Positions == PositionEncoding.Rotary)
         {
             var hs = config.Embd / config.Heads;
             using var exponents = torch.arange(0, hs, 2, ScalarType.Float32);
             using var scaled = exponents.div(hs).mul(Math.Log(config.RotaryBase));
             using var powers = scaled.exp();
-            _invFreq = register_buffer("rotary_inv_freq", powers.reciprocal(), persistent: false); // base^(-2i/hs)
+            this.RegisterBuffer(RotaryBuffer, powers.reciprocal(), persistent: false); // base^(-2i/hs)
         }
         InitWeights();
     }
 
+    private const string RotaryBuffer = "rotary_inv_freq";
+
     public GptConfig Config { get; }
-    public Embedding wte { get; }
-    public Embedding? wpe { get; }
-    public Dropout drop { get; }
-    public ModuleList<Block> h { get; }
-    public LayerNorm ln_f { get; }
-    public Linear? lm_head { get; }
+    public readonly Embedding wte;
+    public readonly Embedding? wpe;
+    public readonly Dropout drop;
+    public readonly ModuleList<Block> h;
+    public readonly LayerNorm ln_f;
+    public readonly Linear? lm_head;
 
     /// <summary>GPT-2 initialisation: N(0, 0.02) everywhere, residual projections scaled by 1/sqrt(2 * layers).</summary>
     private void InitWeights()
@@ -261,9 +263,10 @@ public sealed class Gpt : Module<Tensor, Tensor>
         var x = wpe is null ? tokenEmbeddings : tokenEmbeddings + wpe.forward(pos); // (B, T, C)
         x = drop.forward(x);
         Tensor? cos = null, sin = null;
-        if (_invFreq is not null)
+        if (Config.Positions == PositionEncoding.Rotary)
         {
-            var angles = pos.to(ScalarType.Float32).unsqueeze(-1) * _invFreq; // (B, T, hs/2) or (T, hs/2)
+            // Looked up, not cached in a field: moving the model to another device replaces the buffer's tensor.
+            var angles = pos.to(ScalarType.Float32).unsqueeze(-1) * get_buffer(RotaryBuffer)!; // (B, T, hs/2) or (T, hs/2)
             if (angles.dim() == 3) angles = angles.unsqueeze(1); // (B, 1, T, hs/2), broadcast over heads
             (cos, sin) = (angles.cos(), angles.sin());
         }
@@ -280,7 +283,7 @@ public sealed class Gpt : Module<Tensor, Tensor>
     }
 
     /// <summary>The output projection (tied to wte unless configured otherwise).</summary>
-    public Tensor logits(Tensor hidden) => Autocast.linear(hidden, lm_head?.weight ?? wte.weight);
+    public Tensor logits(Tensor hidden) => Autocast.linear(hidden, lm_head?.weight ?? wte.weight!);
 
     /// <summary>Mean next-token cross-entropy over positions whose target is not <paramref name="ignoreIndex"/>.</summary>
     public Tensor loss(Tensor logits, Tensor targets, long ignoreIndex = -1) =>

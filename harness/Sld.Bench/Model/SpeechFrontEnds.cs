@@ -2,24 +2,26 @@
 // bridge, 2 x [Conv1d(k=4, s=2, no padding) + GELU] then Linear to the LM width. CtcCompressor: an encoder
 // projection with a CTC head over text units; frames whose argmax is blank are dropped and runs of one label
 // are merged (mean or first frame) before a Linear to the LM width. Both return prefixes (B, S', C) + lengths.
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Modules;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Model;
 
-public sealed class ConvBridge : Module
+public sealed class ConvBridge : nn.Module
 {
-    public ConvBridge(int featureDim, int width)
+    public ConvBridge(int featureDim, int width) : base(nameof(ConvBridge))
     {
-        conv1 = register_module("conv1", new Conv1d(featureDim, width, kernel_size: 4, stride: 2));
-        conv2 = register_module("conv2", new Conv1d(width, width, kernel_size: 4, stride: 2));
-        proj = register_module("proj", new Linear(width, width));
+        conv1 = this.Register("conv1", nn.Conv1d(featureDim, width, kernel_size: 4, stride: 2));
+        conv2 = this.Register("conv2", nn.Conv1d(width, width, kernel_size: 4, stride: 2));
+        proj = this.Register("proj", nn.Linear(width, width));
     }
 
-    public Conv1d conv1 { get; }
-    public Conv1d conv2 { get; }
-    public Linear proj { get; }
+    public readonly Conv1d conv1;
+    public readonly Conv1d conv2;
+    public readonly Linear proj;
 
     /// <summary>Output frames for L input frames: floor((L-4)/2)+1 per conv, 0 when too short.</summary>
     public static long OutputLength(long frames)
@@ -44,21 +46,21 @@ public sealed class ConvBridge : Module
     }
 }
 
-public sealed class CtcCompressor : Module
+public sealed class CtcCompressor : nn.Module
 {
     private readonly CtcMergeRule _merge;
 
-    public CtcCompressor(int featureDim, int width, int textUnits, CtcMergeRule merge)
+    public CtcCompressor(int featureDim, int width, int textUnits, CtcMergeRule merge) : base(nameof(CtcCompressor))
     {
         _merge = merge;
-        encoder = register_module("encoder", new Linear(featureDim, width));
-        ctc_head = register_module("ctc_head", new Linear(width, textUnits + 1)); // label 0 is blank, unit j is j + 1
-        proj = register_module("proj", new Linear(width, width));
+        encoder = this.Register("encoder", nn.Linear(featureDim, width));
+        ctc_head = this.Register("ctc_head", nn.Linear(width, textUnits + 1)); // label 0 is blank, unit j is j + 1
+        proj = this.Register("proj", nn.Linear(width, width));
     }
 
-    public Linear encoder { get; }
-    public Linear ctc_head { get; }
-    public Linear proj { get; }
+    public readonly Linear encoder;
+    public readonly Linear ctc_head;
+    public readonly Linear proj;
 
     /// <summary>
     /// Compresses features (B, S, D): returns the prefix (B, S', C), its lengths, and with <paramref name="ctcTargets"/>
@@ -110,7 +112,7 @@ public sealed class CtcCompressor : Module
                 for (var j = 0; j < ctcTargets[b].Length; j++) targets[b * maxLen + j] = ctcTargets[b][j] + 1;
             loss = F.ctc_loss(logProbs.transpose(0, 1), torch.tensor(targets, B, maxLen).to(features.device),
                 torch.tensor(frames).to(features.device), torch.tensor(ctcTargets.Select(t => (long)t.Length).ToArray()).to(features.device),
-                blank: 0, reduction: Reduction.Mean, zero_infinity: true);
+                blank: 0, reduction: nn.Reduction.Mean, zero_infinity: true);
             loss.MoveToOuterDisposeScope();
         }
         return (prefix.MoveToOuterDisposeScope(), lengths, loss);

@@ -1,7 +1,9 @@
 // Distances between frames and centroids, the kernel under k-means, hard and soft assignment. Squared
 // distances use the expansion |x|^2 - 2 x.c + |c|^2, so the work is one matrix product (BLAS) per chunk of
 // rows; chunks keep the (rows, K) block in cache and bound memory for any corpus size.
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -65,7 +67,7 @@ public static class CentroidDistances
             using var scope = torch.NewDisposeScope();
             var rows = Math.Min(chunkRows, n - start);
             var diff = x.narrow(0, start, rows).sub(centers.index_select(0, labels.narrow(0, start, rows)));
-            total += diff.mul(diff).sum().to(ScalarType.Float64).item<double>();
+            total += diff.mul(diff).sum().to(ScalarType.Float64).ToDouble();
         }
         return total;
     }

@@ -3,7 +3,9 @@
 // beyond the range. A cheap baseline: 100 Hz x 80 bins x log2(16) = 32 kbps. Artifact file: dmel.json (the range).
 using System.Diagnostics;
 using System.Text.Json;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -82,8 +84,8 @@ public sealed class DMelTokenizer : IArtifactTokenizer
                 using var features = FitDataSelection.Checked(source, id);
                 context.Report("range", ++scanned, ids.Count);
                 if (features.size(0) == 0) continue;
-                min = Math.Min(min, features.min().item<double>());
-                max = Math.Max(max, features.max().item<double>());
+                min = Math.Min(min, features.min().ToDouble());
+                max = Math.Max(max, features.max().ToDouble());
             }
             if (!(max > min)) throw new InvalidDataException($"dMel: the fit data of {source.Name} has no spread ([{min}, {max}])");
         }
@@ -95,7 +97,7 @@ public sealed class DMelTokenizer : IArtifactTokenizer
             using var scope = torch.NewDisposeScope();
             var features = FitDataSelection.Checked(source, id);
             var levels = tokenizer.Quantize(features);
-            var error = tokenizer.Dequantize(levels).sub(features).square().sum().to(ScalarType.Float64).item<double>();
+            var error = tokenizer.Dequantize(levels).sub(features).square().sum().to(ScalarType.Float64).ToDouble();
             var perBin = levels.t().contiguous();
             stats.Add(Enumerable.Range(0, tokenizer.Codebooks).Select(d => perBin.select(0, d).ToArray<long>()).ToArray(), error, features.numel());
             frames += features.size(0);

@@ -2,7 +2,9 @@
 // loaded one at a time, so a fit can stream a corpus larger than memory. InMemoryFeatureSource serves tests and
 // small corpora; EncodedFeatureSource runs a frame encoder (e.g. HuBERT) over waveforms on demand.
 using Sld.Bench.Encoders;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 

@@ -5,7 +5,9 @@
 using Sld.Bench.Shared.Statistics;
 using System.Security.Cryptography;
 using System.Text;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -100,7 +102,7 @@ public static class FitDataSelection
             // A later frame of the same utterance may take a slot an earlier one took: keep the last writer.
             var last = new Dictionary<long, long>();
             for (var i = 0; i < rows.Count; i++) last[slots[i]] = rows[i];
-            reservoir.index_put_([torch.tensor(last.Keys.ToArray())], utterance.index_select(0, torch.tensor(last.Values.ToArray())));
+            reservoir.index_put_(utterance.index_select(0, torch.tensor(last.Values.ToArray())), [torch.tensor(last.Keys.ToArray())]);
         }
         if (seen < cap)
         {

@@ -2,7 +2,9 @@
 // per codebook out, with the frames each token covers (so dedup and BPE stay traceable to time) and the
 // frame rate of the token grid. Tokenizers that quantise against centroids also give per-frame soft
 // distributions (T, K) for soft assignment at inference.
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 

@@ -4,7 +4,9 @@
 // smoothed-inertia early stopping). Every random choice comes from DeterministicRandom streams derived from the
 // seed, and the whole state is checkpointed, so a fit is reproducible on CPU and resumes where it stopped.
 using Sld.Bench.Shared.Statistics;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -39,7 +41,7 @@ public static partial class KMeans
         if (state.Phase == "done") // finished before an interruption of what came after it (the unit model, the stats)
             return new KMeansResult(state.Get("centers").clone().DetachFromDisposeScope(), state.FinalInertia, state.Step, state.Converged);
         // Lloyd and k-means++ run on the host kernels (on a host copy of frames from a CUDA device).
-        var host = options.Algorithm == KMeansAlgorithm.Lloyd ? (x.device.Type == DeviceType.CPU ? x : x.cpu().contiguous()) : null;
+        var host = options.Algorithm == KMeansAlgorithm.Lloyd ? (x.device.type == DeviceType.CPU ? x : x.cpu().contiguous()) : null;
         var frames = host is null ? null : new LaneFrames(host);
         if (initialCenters is not null && (initialCenters.dim() != 2 || initialCenters.size(0) != options.K || initialCenters.size(1) != x.size(1)))
             throw new ArgumentException($"initial centers [{string.Join(", ", initialCenters.shape)}] are not ({options.K}, {x.size(1)})");
@@ -95,7 +97,7 @@ public static partial class KMeans
     private static double MeanVariance(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return x.var(0, unbiased: false).mean().item<double>();
+        return x.var(0, unbiased: false).mean().ToDouble();
     }
 
     // ---- mini-batch ----
@@ -134,7 +136,7 @@ public static partial class KMeans
             var index = torch.tensor(ids);
             var xb = x.index_select(0, index);
             var (labels, distances) = CentroidDistances.Nearest(xb, centers, rowNorms: rowNorms.index_select(0, index));
-            var batchInertia = distances.sum().to(ScalarType.Float64).item<double>() / batch;
+            var batchInertia = distances.sum().to(ScalarType.Float64).ToDouble() / batch;
 
             var (sums, batchCounts) = ClusterSums(xb, labels, k);
             var newCounts = counts.add(batchCounts);
@@ -142,14 +144,14 @@ public static partial class KMeans
             var updated = torch.where(batchCounts.gt(0).unsqueeze(1), moved, centers);
 
             // As scikit-learn: reassign every 10 K frames, or at once while some centroid has never been hit.
-            var anyUnused = counts.eq(0).any().item<bool>();
+            var anyUnused = counts.eq(0).any().ToBoolean();
             state.SinceReassign += batch;
             if (o.ReassignmentRatio > 0 && (anyUnused || state.SinceReassign >= 10L * k))
             {
                 Reassign(xb, updated, newCounts, o.ReassignmentRatio, rng);
                 state.SinceReassign = 0;
             }
-            var shift = updated.sub(centers).square().sum().item<double>();
+            var shift = updated.sub(centers).square().sum().ToDouble();
             state.Set("centers", updated);
             state.Set("counts", newCounts);
             state.Step++;
@@ -222,8 +224,8 @@ public static partial class KMeans
         if (low.Count > limit) low = low.OrderBy(c => host[c]).ThenBy(c => c).Take(limit).Order().ToList();
         var frames = rng.SampleWithoutReplacement(xb.size(0), low.Count);
         var lowIndex = torch.tensor(low.Select(c => (long)c).ToArray());
-        centers.index_put_([lowIndex], xb.index_select(0, torch.tensor(frames)));
+        centers.index_put_(xb.index_select(0, torch.tensor(frames)), [lowIndex]);
         var survivors = host.Where((_, c) => host[c] >= threshold).DefaultIfEmpty(0).Min();
-        counts.index_put_([lowIndex], torch.full([low.Count], survivors, counts.dtype));
+        counts.index_put_(torch.full([low.Count], survivors, counts.dtype), [lowIndex]);
     }
 }

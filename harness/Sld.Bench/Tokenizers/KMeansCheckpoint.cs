@@ -3,8 +3,9 @@
 // fit restarts cleanly instead of resuming from state that does not belong to it.
 using System.Globalization;
 using System.Text.Json;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -99,8 +100,8 @@ internal sealed class KMeansCheckpoint : IDisposable
         {
             using var scope = torch.NewDisposeScope();
             var chunk = x.narrow(0, start, Math.Min(65536, x.size(0) - start)).to(ScalarType.Float64);
-            sum += chunk.sum().item<double>();
-            sumSq += chunk.mul(chunk).sum().item<double>();
+            sum += chunk.sum().ToDouble();
+            sumSq += chunk.mul(chunk).sum().ToDouble();
         }
         return string.Create(CultureInfo.InvariantCulture,
             $"{x.size(0)}x{x.size(1)}|{sum:R}|{sumSq:R}|{JsonSerializer.Serialize(options, JsonOptions)}");

@@ -7,7 +7,9 @@
 // threads, and a resumed fit reproduces an uninterrupted one exactly.
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 

@@ -8,7 +8,9 @@
 // frame order, nearest centroids and distances, chosen frames and random state are checkpointed.
 using Sld.Bench.Shared.Statistics;
 using System.Numerics;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 

@@ -3,8 +3,9 @@
 // the K centroids are available per frame for soft assignment at inference. Artifact files:
 // centroids.safetensors ("centroids" (K, D) float32) and, with a unit model, units.json.
 using System.Diagnostics;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -103,7 +104,7 @@ public sealed class KMeansTokenizer : ISoftTokenizer, IArtifactTokenizer
                 using var scope = torch.NewDisposeScope();
                 var features = FitDataSelection.Checked(source, id);
                 var (labels, distances) = CentroidDistances.Nearest(features, centers, norms);
-                stats.Add([labels.ToArray<long>()], distances.sum().to(ScalarType.Float64).item<double>(), features.numel());
+                stats.Add([labels.ToArray<long>()], distances.sum().to(ScalarType.Float64).ToDouble(), features.numel());
                 context.Report("stats", stats.FirstCodebook.Count, ids.Count);
             }
             var post = UnitPostProcessor.Fit(config.Post, config.Clustering.K, stats.FirstCodebook, context);

@@ -5,7 +5,9 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -51,7 +53,7 @@ internal sealed class LaneFrames
     public float[] FrameNorms { get; }
 
     /// <summary>The frames, row-major, straight from the tensor's memory.</summary>
-    public ReadOnlySpan<float> Rows => _x.data<float>();
+    public ReadOnlySpan<float> Rows => _x.HostSpan<float>();
 
     public ReadOnlySpan<float> Row(long frame) => Rows.Slice((int)(frame * D), D);
 

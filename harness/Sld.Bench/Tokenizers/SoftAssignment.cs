@@ -2,7 +2,9 @@
 // the plain Euclidean distance to centroid k (which one the paper used is open, so it is a setting). As tau -> 0
 // the distribution becomes the one-hot of the hard (nearest-centroid) id. The model then embeds a frame as
 // sum_k p(k|x_t) E_k instead of E[argmin_k D_k].
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 
@@ -51,7 +53,7 @@ public static class SoftAssignment
         for (var i = 0; i < tokens.Length; i++)
             Array.Fill(owner, i, tokens.FrameStarts[i], tokens.FrameCounts[i]);
         var sums = torch.zeros([tokens.Length, perFrame.size(1)], perFrame.dtype, perFrame.device);
-        sums.index_put_([torch.tensor(owner).to(perFrame.device)], perFrame, accumulate: true);
+        sums.index_put_(perFrame, [torch.tensor(owner).to(perFrame.device)], accumulate: true);
         var counts = torch.tensor(tokens.FrameCounts.Select(c => (float)c).ToArray()).to(perFrame.device).unsqueeze(1);
         return sums.div(counts).MoveToOuterDisposeScope();
     }

@@ -5,7 +5,9 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Sld.Bench.Tokenizers.Codec;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tokenizers;
 

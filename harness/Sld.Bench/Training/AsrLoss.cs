@@ -3,8 +3,10 @@
 // Target classes follow the authors' code: text units and <text_end> are text targets, speech tokens and
 // <speech_end> are speech targets; each CE is a mean over its own targets. KL forms: see SmoothedLabelKl.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Training;
 
@@ -98,13 +100,13 @@ public static class AsrLoss
         var V = f.Logits.size(-1);
         var logits = f.Logits.reshape(-1, V); // (N, V)
         var targets = f.Targets.reshape(-1); // (N)
-        var ce = F.cross_entropy(logits, targets, reduction: Reduction.None, ignore_index: AsrModel.NoTarget); // (N), 0 where ignored
+        var ce = F.cross_entropy(logits, targets, reduction: nn.Reduction.None, ignore_index: AsrModel.NoTarget); // (N), 0 where ignored
 
         var isText = targets.eq(AsrVocabulary.TextEnd) | targets.eq(AsrVocabulary.Unknown)
                      | (targets.ge(vocab.TextOffset) & targets.lt(vocab.SpeechOffset));
         var isSpeech = targets.eq(AsrVocabulary.SpeechEnd) | targets.ge(vocab.SpeechOffset);
-        var nText = isText.sum().item<long>();
-        var nSpeech = isSpeech.sum().item<long>();
+        var nText = isText.sum().ToInt64();
+        var nSpeech = isSpeech.sum().ToInt64();
         var ceText = (ce * isText).sum() / Math.Max(1, nText); // mean over text targets (0 when there are none)
         var ceSpeech = (ce * isSpeech).sum() / Math.Max(1, nSpeech);
 
@@ -117,8 +119,8 @@ public static class AsrLoss
             total = total + kl * config.Alpha;
         }
         if (f.CtcLoss is { } ctc && config.CtcWeight != 0) total = total + ctc * config.CtcWeight;
-        return new LossBreakdown(total.MoveToOuterDisposeScope(), ceText.item<double>(), ceSpeech.item<double>(), kl?.item<double>(),
-            f.CtcLoss?.item<double>(), nText, nSpeech);
+        return new LossBreakdown(total.MoveToOuterDisposeScope(), ceText.ToDouble(), ceSpeech.ToDouble(), kl?.ToDouble(),
+            f.CtcLoss?.ToDouble(), nText, nSpeech);
     }
 }
 
@@ -136,10 +138,10 @@ public static class SmoothedLabelKl
         var V = f.Logits.size(-1);
         var targets = f.Targets.reshape(-1); // (N)
         var isSpeechToken = targets.ge(vocab.SpeechOffset) & targets.lt(vocab.SpeechOffset + K);
-        var n = isSpeechToken.sum().item<long>();
+        var n = isSpeechToken.sum().ToInt64();
         var logp = f.Logits.reshape(-1, V).narrow(1, vocab.SpeechOffset, K).log_softmax(-1); // (N, K)
         var q = SmoothedOneHot(torch.where(isSpeechToken, targets - vocab.SpeechOffset, 0), K, eps); // (N, K)
-        var perPosition = F.kl_div(logp, q, Reduction.None).sum(-1); // (N)
+        var perPosition = F.kl_div(logp, q, log_target: false, reduction: nn.Reduction.None).sum(-1); // (N)
         return ((perPosition * isSpeechToken).sum() / Math.Max(1, n)).MoveToOuterDisposeScope();
     }
 
@@ -160,7 +162,7 @@ public static class SmoothedLabelKl
         cls = torch.where(f.Targets.ge(vocab.SpeechOffset), cls, 0);
         var targetMask = f.Targets.ne(AsrModel.NoTarget).unsqueeze(-1).to(ScalarType.Float32); // (B, T, 1)
         var teacher = (SmoothedOneHot(cls, K, eps) * targetMask / temperature).softmax(-1); // (B, T, K)
-        var kl = F.kl_div(student, teacher, Reduction.Sum) / B * (temperature * temperature);
+        var kl = F.kl_div(student, teacher, log_target: false, reduction: nn.Reduction.Sum) / B * (temperature * temperature);
         return kl.MoveToOuterDisposeScope();
     }
 

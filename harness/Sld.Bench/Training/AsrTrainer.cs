@@ -6,8 +6,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Training;
 
@@ -38,7 +40,7 @@ public sealed class AsrTrainer
         if (options.Masking is { Scope: MaskScope.Speech, Fraction: > 0 } && model.FrontEnd != SpeechFrontEnd.Tokens)
             throw new ArgumentException("speech input masking replaces token ids; continuous features have none");
         (_config, _vocab, _loss, _options, _data, _directory, _scorer, _metrics) = (model, vocabulary, loss, options, data, checkpointDirectory, devScorer, metrics);
-        _device = device ?? Device.CPU;
+        _device = device ?? torch.CPU;
     }
 
     public string LastCheckpoint => Path.Combine(_directory, TrainingCheckpoint.LastFile);
@@ -56,12 +58,16 @@ public sealed class AsrTrainer
         Directory.CreateDirectory(_directory);
         var o = _options;
         if (o.KeepFreedMemory) NativeAllocator.KeepFreedMemory();
-        torch.manual_seed(o.Seed);
+        torch.manual_seed(unchecked((long)(o.Seed)));
         using var model = new AsrModel(_config, _vocab);
         if (_device.IsCuda) model.to(_device);
         var parameters = model.parameters().ToList();
-        using var optimizer = new AdamW(
-            [new ParamGroup(parameters.Where(p => p.dim() >= 2).ToList(), o.WeightDecay), new ParamGroup(parameters.Where(p => p.dim() < 2).ToList(), 0)],
+        // nanoGPT's groups: weight decay on matrices (and embeddings), none on biases and norms.
+        using var optimizer = torch.optim.AdamW(
+            [
+                new AdamW.ParamGroup(parameters.Where(p => p.dim() >= 2), o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, o.WeightDecay),
+                new AdamW.ParamGroup(parameters.Where(p => p.dim() < 2), o.LearningRate, o.Beta1, o.Beta2, o.AdamEps, 0),
+            ],
             o.LearningRate, o.Beta1, o.Beta2, o.AdamEps);
         var scaler = new LossScaler(Autocast.ComputeDtype(_device, o.Precision) == ScalarType.Float16);
         var state = File.Exists(LastCheckpoint)
@@ -70,13 +76,13 @@ public sealed class AsrTrainer
         scaler.Restore(state.LossScale, state.LossScaleGoodSteps);
         var sampler = new TokenBucketSampler(_data.Train.Select(SequenceLength).ToList(), o.MaxBatchTokens, o.Seed, shuffle: true, o.MaxBatchSize);
         var epochs = new Dictionary<long, IReadOnlyList<int[]>>();
-        var paramCount = model.parameter_count();
+        var paramCount = model.ParameterCount();
 
         TrainingResult Result(TrainingOutcome outcome, long? divergedAt = null, string? reason = null) =>
             new(outcome, state.Step, divergedAt, reason, state.BestStep, state.BestMetric, state.BestMetric is null ? null : BestModelPath, LastCheckpoint, paramCount);
 
         void SaveLast() => TrainingCheckpoint.Save(LastCheckpoint, model, optimizer,
-            state with { LossScale = scaler.State.scale, LossScaleGoodSteps = scaler.State.goodSteps, OptimizerSteps = optimizer.StepCount }, _loss, o);
+            state with { LossScale = scaler.State.scale, LossScaleGoodSteps = scaler.State.goodSteps, OptimizerSteps = optimizer.StepCount() }, _loss, o);
 
         while (state.Step < o.MaxSteps)
         {
@@ -87,7 +93,8 @@ public sealed class AsrTrainer
             }
             var step = state.Step + 1;
             model.train();
-            optimizer.lr = o.LearningRate * o.Schedule.Factor(step);
+            var lr = o.LearningRate * o.Schedule.Factor(step);
+            optimizer.SetLearningRate(lr);
             var clock = Stopwatch.StartNew();
             double loss = 0, ceText = 0, ceSpeech = 0, kl = 0, ctc = 0;
             long tokens = 0;
@@ -98,12 +105,12 @@ public sealed class AsrTrainer
                 state = state.Cursor + 1 < batches.Count ? state with { Cursor = state.Cursor + 1 } : state with { Epoch = state.Epoch + 1, Cursor = 0 };
 
                 using var scope = torch.NewDisposeScope();
-                torch.manual_seed(DeterministicRandom.Derive(o.Seed, step, micro)); // dropout
+                torch.manual_seed(unchecked((long)(DeterministicRandom.Derive(o.Seed, step, micro)))); // dropout
                 var random = new DeterministicRandom(DeterministicRandom.Derive(o.Seed, step, micro, 1)); // input masking
                 using var batch = AsrBatch.Collate(indices.Select(i => _data.Train[i]).ToList(), _vocab, _device, o.Masking, random);
                 LossBreakdown parts;
                 using (Autocast.Enable(_device, o.Precision)) parts = AsrLoss.Compute(model.forward(batch), _vocab, _loss);
-                var value = parts.Total.item<double>();
+                var value = parts.Total.ToDouble();
                 if (!double.IsFinite(value)) return Result(TrainingOutcome.Diverged, step, $"loss is {value.ToString(CultureInfo.InvariantCulture)} at step {step}");
                 (parts.Total * (scaler.Scale / o.GradientAccumulation)).backward();
                 loss += value / o.GradientAccumulation;
@@ -113,13 +120,17 @@ public sealed class AsrTrainer
                 ctc += (parts.Ctc ?? 0) / o.GradientAccumulation;
                 tokens += batch.Tokens;
             }
-            if (scaler.Enabled) Unscale(parameters, scaler.Scale);
-            var norm = torch.nn.utils.clip_grad_norm_(parameters, o.GradClip > 0 ? o.GradClip : double.PositiveInfinity);
-            var finite = double.IsFinite(norm);
-            if (!finite && !scaler.Enabled)
-                return Result(TrainingOutcome.Diverged, step, $"gradient norm is {norm.ToString(CultureInfo.InvariantCulture)} at step {step}");
-            if (scaler.Update(finite)) optimizer.step();
-            optimizer.zero_grad();
+            double norm;
+            using (torch.NewDisposeScope()) // clipping and TorchSharp's AdamW make per-parameter temporaries
+            {
+                if (scaler.Enabled) Unscale(parameters, scaler.Scale);
+                norm = torch.nn.utils.clip_grad_norm_(parameters, o.GradClip > 0 ? o.GradClip : double.PositiveInfinity);
+                var finite = double.IsFinite(norm);
+                if (!finite && !scaler.Enabled)
+                    return Result(TrainingOutcome.Diverged, step, $"gradient norm is {norm.ToString(CultureInfo.InvariantCulture)} at step {step}");
+                if (scaler.Update(finite)) optimizer.step();
+                optimizer.zero_grad();
+            }
             state = state with { Step = step };
 
             Log(step, MetricNames.Loss, loss);
@@ -127,7 +138,7 @@ public sealed class AsrTrainer
             Log(step, MetricNames.CeSpeech, ceSpeech);
             if (_loss.Strategy == LossStrategy.Sld) Log(step, MetricNames.Kl, kl);
             if (_config.FrontEnd == SpeechFrontEnd.CtcCompression) Log(step, MetricNames.Ctc, ctc);
-            Log(step, MetricNames.LearningRate, optimizer.lr);
+            Log(step, MetricNames.LearningRate, lr);
             Log(step, MetricNames.GradNorm, norm);
             Log(step, MetricNames.TokensPerSecond, tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds));
             if (scaler.Enabled) Log(step, MetricNames.LossScale, scaler.Scale);
@@ -170,7 +181,7 @@ public sealed class AsrTrainer
                 using (Autocast.Enable(_device, _options.Precision)) parts = AsrLoss.Compute(model.forward(batch), _vocab, _loss);
                 var n = batch.Count;
                 rows += n;
-                loss += parts.Total.item<double>() * n;
+                loss += parts.Total.ToDouble() * n;
                 ceText += parts.CeText * n;
                 ceSpeech += parts.CeSpeech * n;
                 kl += (parts.Kl ?? 0) * n;

@@ -4,8 +4,9 @@
 using System.Text.Json.Serialization;
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Training;
 
@@ -66,7 +67,7 @@ public sealed record TrainerOptions(
             throw new ArgumentException($"weight decay, clip, warmup and min lr factor must be non-negative (min factor <= 1): {this}");
         if (GradientAccumulation < 1 || MaxBatchTokens < 1 || MaxBatchSize < 1 || EvalEvery < 1 || CheckpointEvery < 1 || EarlyStoppingPatience < 0)
             throw new ArgumentException($"accumulation, batch budget, eval/checkpoint cadence must be positive: {this}");
-        Autocast.ComputeDtype(Device.CPU, Precision);
+        Autocast.ComputeDtype(torch.CPU, Precision);
         Masking?.Validate();
         DevDecodingOrDefault.Validate();
     }

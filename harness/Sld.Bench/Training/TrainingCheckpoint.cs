@@ -4,9 +4,10 @@
 // Random streams are derived from (seed, step), so no generator state is needed. Writes are temp + rename.
 using System.Text.Json;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Training;
 
@@ -30,11 +31,11 @@ public static class TrainingCheckpoint
     public const string LastFile = "last.safetensors";
     public const string BestFile = "best.safetensors";
 
-    public static void Save(string path, AsrModel model, Optimizer optimizer, TrainerState state, LossConfig loss, TrainerOptions options)
+    public static void Save(string path, AsrModel model, AdamW optimizer, TrainerState state, LossConfig loss, TrainerOptions options)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
         foreach (var (name, t) in model.state_dict()) tensors.Add(new($"model.{name}", t));
-        foreach (var (name, t) in optimizer.state_tensors()) tensors.Add(new($"optim.{name}", t));
+        foreach (var (name, t) in optimizer.StateTensors()) tensors.Add(new($"optim.{name}", t));
         var meta = model.Metadata();
         meta["format"] = Format;
         meta["trainer_state"] = JsonSerializer.Serialize(state, AsrModel.Json);
@@ -52,7 +53,7 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>Loads weights and optimizer moments into live objects built from the same config; returns the trainer state.</summary>
-    public static TrainerState Load(string path, AsrModel model, Optimizer optimizer)
+    public static TrainerState Load(string path, AsrModel model, AdamW optimizer)
     {
         var (state, meta) = SafeTensors.LoadWithMetadata(path);
         try
@@ -63,8 +64,8 @@ public static class TrainingCheckpoint
             if (config != model.Config || !vocab.Equals(model.Vocabulary))
                 throw new InvalidDataException($"{path} was written for another model or vocabulary ({config}); refusing to resume");
             var trainer = ParseState(meta, path);
-            model.load_state_dict(Strip(state, "model."), strict: true);
-            optimizer.load_state(Strip(state, "optim."), trainer.OptimizerSteps);
+            model.LoadWeights(Strip(state, "model."), path);
+            optimizer.LoadState(Strip(state, "optim."), trainer.OptimizerSteps, path);
             return trainer;
         }
         finally

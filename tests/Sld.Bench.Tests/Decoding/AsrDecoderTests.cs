@@ -4,7 +4,9 @@
 // reports why it ended.
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Decoding;
 
@@ -15,7 +17,7 @@ public class AsrDecoderTests
     /// <summary>An untrained model with large weights, so its next-token choices are decisive, not near-ties.</summary>
     private static AsrModel PeakyModel(PositionEncoding positions, ulong seed = 3)
     {
-        torch.manual_seed(seed);
+        torch.manual_seed(unchecked((long)(seed)));
         var model = new AsrModel(new AsrModelConfig(Layers: 2, Width: 32, Heads: 4, BlockSize: 96, Dropout: 0, Positions: positions), Vocab);
         foreach (var p in model.parameters().Where(p => p.dim() >= 2)) torch.nn.init.normal_(p, 0, 0.3);
         model.eval();
@@ -33,7 +35,7 @@ public class AsrDecoderTests
     private static double MaxAbsDiff(Tensor a, Tensor b)
     {
         using var scope = torch.NewDisposeScope();
-        return (a - b).abs().max().item<double>();
+        return (a - b).abs().max().ToDouble();
     }
 
     [Theory]
@@ -44,7 +46,7 @@ public class AsrDecoderTests
         using var model = PeakyModel(positions);
         var texts = new[] { "abc", "c a", "bb " };
         var prompts = Utterances.Take(3).ToList();
-        using var full = AsrBatch.Collate(prompts.Select((u, i) => u with { Text = texts[i] }).ToList(), Vocab, Device.CPU);
+        using var full = AsrBatch.Collate(prompts.Select((u, i) => u with { Text = texts[i] }).ToList(), Vocab, torch.CPU);
         using var scope = torch.NewDisposeScope();
         var expected = model.forward(full).Logits; // (3, T, V), right-padded
         using var session = new AsrDecodingSession(model, prompts.Select(u => u.Speech).ToList());
@@ -67,7 +69,7 @@ public class AsrDecoderTests
         var tokens = new List<int>();
         while (tokens.Count < maxNew)
         {
-            using var batch = AsrBatch.Collate([u with { Text = Vocab.DecodeText(tokens) }], Vocab, Device.CPU);
+            using var batch = AsrBatch.Collate([u with { Text = Vocab.DecodeText(tokens) }], Vocab, torch.CPU);
             using var scope = torch.NewDisposeScope();
             var logits = model.forward(batch).Logits[0, u.Speech.Frames + tokens.Count];
             var allowed = Enumerable.Range(0, Vocab.Size).Where(id => Vocab.IsText(id) || id == AsrVocabulary.TextEnd).ToArray();

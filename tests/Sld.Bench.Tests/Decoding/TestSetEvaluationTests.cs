@@ -5,7 +5,9 @@ using System.Text.Json;
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
 using Sld.Bench.Shared.Scoring;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Decoding;
 
@@ -61,7 +63,7 @@ public sealed class TestSetEvaluationTests : IDisposable
     [Fact]
     public void DecodingAModelGivesTheScoreOfItsHypotheses()
     {
-        torch.manual_seed(3);
+        torch.manual_seed(unchecked((long)(3)));
         using var model = new AsrModel(new AsrModelConfig(Layers: 1, Width: 16, Heads: 2, BlockSize: 64, Dropout: 0), Vocab);
         AsrUtterance[] set = [Utt("u1", "a b"), new("u2", new SpeechTokens([5, 4]), "c"), Utt("u3", "b c a")];
         var options = DecodeOptions.Greedy(1.0, 3);

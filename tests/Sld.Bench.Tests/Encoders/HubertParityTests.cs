@@ -4,8 +4,9 @@
 // (parametrised weight norm) and in a legacy torch.save file (weight_g/weight_v, with a CTC head to ignore).
 using Sld.Bench.Encoders;
 using Sld.Bench.Testing;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace Sld.Bench.Tests.Encoders;
@@ -39,13 +40,13 @@ public sealed class HubertParityTests(HubertReferenceFiles files, ITestOutputHel
     {
         Assert.Equal(b.shape, a.shape);
         using var scope = torch.NewDisposeScope();
-        return a.sub(b).abs().max().item<double>();
+        return a.sub(b).abs().max().ToDouble();
     }
 
     private void AssertEveryLayerMatches(HubertEncoder model, string outputsFile, int layers)
     {
         using var scope = torch.NewDisposeScope();
-        var expected = TorchCheckpoint.LoadStateDict(files.File(outputsFile));
+        var expected = TorchSaveFile.LoadStateDict(files.File(outputsFile));
         var waveform = expected["waveform"];
         var cnn = model.ConvFeatures(waveform);
         var cnnDiff = MaxAbsDiff(cnn, expected["cnn"]);
@@ -56,7 +57,7 @@ public sealed class HubertParityTests(HubertReferenceFiles files, ITestOutputHel
         for (var k = 0; k <= layers; k++)
         {
             var diff = MaxAbsDiff(ours[k], expected[$"layer.{k}"]);
-            var scale = expected[$"layer.{k}"].abs().max().item<double>();
+            var scale = expected[$"layer.{k}"].abs().max().ToDouble();
             output.WriteLine($"layer {k,2}: max |diff| {diff:E2} (max |value| {scale:F2})");
             Assert.True(diff <= Tolerance, $"layer {k} differs from torchaudio by {diff:E3}");
         }
@@ -68,7 +69,7 @@ public sealed class HubertParityTests(HubertReferenceFiles files, ITestOutputHel
     public void HubertBaseMatchesTorchaudioAtEveryLayer()
     {
         using var model = HubertWeights.FromFile(files.File("base_torchaudio.pt"));
-        Assert.Equal(94_370_944, model.parameter_count());
+        Assert.Equal(94_370_944, model.ParameterCount());
         Assert.Equal(49, model.Frames(16000)); // 320 samples per frame: 50 Hz
         AssertEveryLayerMatches(model, "base_outputs.pt", 12);
     }
@@ -105,7 +106,7 @@ public sealed class HubertParityTests(HubertReferenceFiles files, ITestOutputHel
         Assert.Equal("2", encoder.Spec.Settings["layer"]);
         Assert.Equal(64, encoder.Spec.Settings["weights"].Length);
         using var scope = torch.NewDisposeScope();
-        var waveform = TorchCheckpoint.LoadStateDict(files.File("small_outputs.pt"))["waveform"];
+        var waveform = TorchSaveFile.LoadStateDict(files.File("small_outputs.pt"))["waveform"];
         var a = encoder.Encode(waveform);
         Assert.Equal(a.ToArray<float>(), encoder.Encode(waveform).ToArray<float>());
         Assert.Throws<ArgumentOutOfRangeException>(() => new HubertFrameEncoder(model, 4, "x", "y"));

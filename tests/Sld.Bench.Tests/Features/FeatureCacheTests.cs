@@ -6,7 +6,9 @@ using Sld.Bench.Audio;
 using Sld.Bench.Data;
 using Sld.Bench.Features;
 using Sld.Bench.Tests.Audio;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Features;
 

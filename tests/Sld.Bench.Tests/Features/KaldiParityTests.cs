@@ -6,7 +6,9 @@ using System.Text.Json;
 using Sld.Bench.Audio;
 using Sld.Bench.Features;
 using Sld.Bench.Testing;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace Sld.Bench.Tests.Features;

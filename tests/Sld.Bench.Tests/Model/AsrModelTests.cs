@@ -2,7 +2,9 @@
 // training sequence layout and its targets, soft and multi-codebook speech inputs, the bridge's lengths, CTC
 // compression's merging, autocast's dtype logic, and weights surviving Save/Load.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Model;
 
@@ -14,7 +16,7 @@ public class AsrModelTests
     {
         using var scope = torch.NewDisposeScope();
         Assert.Equal(b.shape, a.shape);
-        return (a.to(ScalarType.Float32) - b.to(ScalarType.Float32)).abs().max().item<double>();
+        return (a.to(ScalarType.Float32) - b.to(ScalarType.Float32)).abs().max().ToDouble();
     }
 
     [Theory]
@@ -27,8 +29,8 @@ public class AsrModelTests
         var vocab = AsrVocabulary.Characters(["hello world"], 20, codebooks: 2);
         var config = Tiny with { FrontEnd = frontEnd, Positions = positions, TieEmbeddings = tied, FeatureDim = frontEnd == SpeechFrontEnd.Tokens ? 0 : 12 };
         using var model = new AsrModel(config, vocab);
-        Assert.Equal(model.parameter_count(), config.ParameterCount(vocab));
-        Assert.True(model.parameter_count() > 20_000);
+        Assert.Equal(model.ParameterCount(), config.ParameterCount(vocab));
+        Assert.True(model.ParameterCount() > 20_000);
     }
 
     [Fact]
@@ -49,14 +51,14 @@ public class AsrModelTests
     [Fact]
     public void TrainingSequencesPutSpeechThenTextWithNextTokenTargets()
     {
-        torch.manual_seed(1);
+        torch.manual_seed(unchecked((long)(1)));
         using var model = new AsrModel(Tiny, Abc);
         using var batch = AsrBatch.Collate(
         [
             new("u0", new SpeechTokens([1, 2, 3]), "ab"),
             new("u1", new SpeechTokens([3, 0]), "c"),
             new("u2", new SpeechTokens([1]), ""),
-        ], Abc, Device.CPU);
+        ], Abc, torch.CPU);
         using var scope = torch.NewDisposeScope();
         var f = model.forward(batch);
         Assert.Equal([3L, 7, Abc.Size], f.Logits.shape);
@@ -75,14 +77,14 @@ public class AsrModelTests
     [Fact]
     public void OneHotSoftTokensEqualHardTokensAndCodebooksAreSummed()
     {
-        torch.manual_seed(2);
+        torch.manual_seed(unchecked((long)(2)));
         using var model = new AsrModel(Tiny, Abc);
         model.eval();
         int[] ids = [3, 1, 1, 0];
         var oneHot = new float[ids.Length * 4];
         for (var t = 0; t < ids.Length; t++) oneHot[t * 4 + ids[t]] = 1;
-        using var hard = AsrBatch.Collate([new("h", new SpeechTokens(ids), "ba")], Abc, Device.CPU);
-        using var soft = AsrBatch.Collate([new("s", new SoftSpeechTokens(oneHot, ids.Length, 4), "ba")], Abc, Device.CPU);
+        using var hard = AsrBatch.Collate([new("h", new SpeechTokens(ids), "ba")], Abc, torch.CPU);
+        using var soft = AsrBatch.Collate([new("s", new SoftSpeechTokens(oneHot, ids.Length, 4), "ba")], Abc, torch.CPU);
         using var scope = torch.NewDisposeScope();
         Assert.InRange(MaxAbsDiff(model.forward(hard).Logits, model.forward(soft).Logits), 0, 1e-6);
 
@@ -91,8 +93,8 @@ public class AsrModelTests
         using var m2 = new AsrModel(Tiny, two);
         m2.eval();
         int[] cb0 = [0, 2, 1], cb1 = [1, 1, 0];
-        using var batch = AsrBatch.Collate([new("m", new SpeechTokens([cb0, cb1]), "ab")], two, Device.CPU);
-        var wte = m2.gpt.wte.weight;
+        using var batch = AsrBatch.Collate([new("m", new SpeechTokens([cb0, cb1]), "ab")], two, torch.CPU);
+        var wte = m2.gpt.wte.weight!;
         var speech = Enumerable.Range(0, 3).Select(t => wte[two.SpeechId(cb0[t])] + wte[two.SpeechId(cb1[t], 1)]).ToList();
         var text = new[] { AsrVocabulary.SpeechEnd, two.TextOffset, two.TextOffset + 1, AsrVocabulary.TextEnd }.Select(id => wte[id]).ToList();
         var manual = m2.gpt.logits(m2.gpt.forward_embeddings(torch.stack([.. speech, .. text]).unsqueeze(0)));
@@ -114,15 +116,15 @@ public class AsrModelTests
     public void BridgeDownsamplesFourTimesAndIgnoresPaddingFrames()
     {
         Assert.Equal([1L, 4, 8, 0], new long[] { 10, 23, 40, 9 }.Select(ConvBridge.OutputLength));
-        torch.manual_seed(3);
+        torch.manual_seed(unchecked((long)(3)));
         var config = Tiny with { FrontEnd = SpeechFrontEnd.Bridge, FeatureDim = 6 };
         using var model = new AsrModel(config, Abc);
         model.eval();
         AsrUtterance Features(int frames) =>
             new("f", new SpeechFeatures(Enumerable.Range(0, frames * 6).Select(i => (float)Math.Sin(i)).ToArray(), frames, 6), "ab");
         using var scope = torch.NewDisposeScope();
-        using var together = AsrBatch.Collate([Features(23), Features(40)], Abc, Device.CPU);
-        using var alone = AsrBatch.Collate([Features(23)], Abc, Device.CPU);
+        using var together = AsrBatch.Collate([Features(23), Features(40)], Abc, torch.CPU);
+        using var alone = AsrBatch.Collate([Features(23)], Abc, torch.CPU);
         var a = model.forward(together);
         var b = model.forward(alone);
         // Row 0: 4 bridge frames then <se> a b <te>; its bridge frames computed from padding are not used.
@@ -135,7 +137,7 @@ public class AsrModelTests
     public void BridgeGradientsStayFinite()
     {
         // Regression: with the GELU before the transpose, libtorch 1.13 gave NaN/inf conv gradients in 5 of 6 draws.
-        torch.manual_seed(6);
+        torch.manual_seed(unchecked((long)(6)));
         using var bridge = new ConvBridge(8, 16);
         for (var trial = 0; trial < 6; trial++)
         {
@@ -146,7 +148,7 @@ public class AsrModelTests
             foreach (var (name, p) in bridge.named_parameters())
             {
                 using var g = p.grad!;
-                var norm = g.norm().item<double>();
+                var norm = g.norm().ToDouble();
                 Assert.True(double.IsFinite(norm) && norm is > 0 and < 1e4, $"{name} gradient norm {norm} in trial {trial}");
             }
             bridge.zero_grad();
@@ -181,7 +183,7 @@ public class AsrModelTests
         using var scope = torch.NewDisposeScope();
         var (prefix, lengths, loss) = c.forward(torch.tensor(x, 1, labels.Length, D), [labels.Length], [[0, 1, 0]]);
         Assert.Equal([3L], lengths);
-        var gelu = (Func<float, double>)(s => torch.nn.functional.gelu(torch.tensor(new[] { s })).item<double>());
+        var gelu = (Func<float, double>)(s => torch.nn.functional.gelu(torch.tensor(new[] { s })).ToDouble());
         int[] runLabels = [1, 2, 1];
         var values = prefix.ToArray<float>();
         for (var j = 0; j < 3; j++)
@@ -189,29 +191,29 @@ public class AsrModelTests
             var expected = rule == CtcMergeRule.Mean
                 ? (j == 0 ? (gelu(5) + gelu(7)) / 2 : j == 1 ? (gelu(3) + gelu(5)) / 2 : gelu(5))
                 : gelu(expectedScales[j]);
-            Assert.Equal(expected, values[j * D + runLabels[j]], 4);
+            Assert.InRange(Math.Abs(expected - values[j * D + runLabels[j]]), 0, 1e-5); // float32 GELU, one element vs a batch
             Assert.Equal(expectedScales[j], expected, 1); // GELU(s) ~ s for these s, so the runs' scales show
         }
-        Assert.True(loss!.item<double>() is > 0 and < 50);
+        Assert.True(loss!.ToDouble() is > 0 and < 50);
     }
 
     [Fact]
     public void AutocastRunsMatmulsInHalfPrecisionOnCudaOnly()
     {
-        Assert.Null(Autocast.ComputeDtype(Device.CPU, ScalarType.BFloat16));
-        Assert.Null(Autocast.ComputeDtype(Device.CUDA(0), ScalarType.Float32));
-        Assert.Equal(ScalarType.Float16, Autocast.ComputeDtype(Device.CUDA(0), ScalarType.Float16));
+        Assert.Null(Autocast.ComputeDtype(torch.CPU, ScalarType.BFloat16));
+        Assert.Null(Autocast.ComputeDtype(new Device(DeviceType.CUDA, 0), ScalarType.Float32));
+        Assert.Equal(ScalarType.Float16, Autocast.ComputeDtype(new Device(DeviceType.CUDA, 0), ScalarType.Float16));
         Assert.Equal(ScalarType.BFloat16, Autocast.ParsePrecision("bf16"));
         Assert.Throws<ArgumentException>(() => Autocast.ParsePrecision("int8"));
 
-        torch.manual_seed(4);
+        torch.manual_seed(unchecked((long)(4)));
         using var model = new AsrModel(Tiny, Abc);
         model.eval();
-        using var batch = AsrBatch.Collate([new("u", new SpeechTokens([1, 2, 3, 0, 2]), "abc")], Abc, Device.CPU);
+        using var batch = AsrBatch.Collate([new("u", new SpeechTokens([1, 2, 3, 0, 2]), "abc")], Abc, torch.CPU);
         using var scope = torch.NewDisposeScope();
         var full = model.forward(batch).Logits;
         Tensor onCpu, forced;
-        using (Autocast.Enable(Device.CPU, ScalarType.BFloat16)) onCpu = model.forward(batch).Logits;
+        using (Autocast.Enable(torch.CPU, ScalarType.BFloat16)) onCpu = model.forward(batch).Logits;
         using (Autocast.Force(ScalarType.BFloat16)) forced = model.forward(batch).Logits;
         Assert.Null(Autocast.Current);
         Assert.Equal(0.0, MaxAbsDiff(full, onCpu)); // a no-op on CPU
@@ -223,7 +225,7 @@ public class AsrModelTests
     [Fact]
     public void SaveAndLoadKeepConfigVocabularyAndWeights()
     {
-        torch.manual_seed(5);
+        torch.manual_seed(unchecked((long)(5)));
         var config = Tiny with { Positions = PositionEncoding.Rotary };
         using var model = new AsrModel(config, Abc);
         model.eval();
@@ -235,7 +237,7 @@ public class AsrModelTests
             loaded.eval();
             Assert.Equal(config, loaded.Config);
             Assert.Equal(Abc, loaded.Vocabulary);
-            using var batch = AsrBatch.Collate([new("u", new SpeechTokens([1, 2]), "ca")], Abc, Device.CPU);
+            using var batch = AsrBatch.Collate([new("u", new SpeechTokens([1, 2]), "ca")], Abc, torch.CPU);
             using var scope = torch.NewDisposeScope();
             Assert.Equal(0.0, MaxAbsDiff(model.forward(batch).Logits, loaded.forward(batch).Logits));
         }

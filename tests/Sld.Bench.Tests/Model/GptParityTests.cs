@@ -1,12 +1,14 @@
 // Parity of our GPT against PyTorch on the fixture from tests/reference/make_gpt_fixture.py: the same fixed
 // weights and batch must give the same logits, loss, every parameter gradient, and parameters after two
-// AdamW steps with gradient clipping, within 1e-5 (float32, CPU).
+// AdamW steps with gradient clipping, within 1e-5 (CPU). The optimizer steps run in float64 on both sides: the
+// key bias's gradient is analytically zero and in float32 is CPU-dependent rounding noise that Adam amplifies to
+// whole steps (tests/reference/make_gpt_fixture.py explains it), which is what made this test fail on other CPUs.
 using System.Text.Json;
 using Sld.Bench.Model;
 using Sld.Bench.Testing;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Model;
 
@@ -30,7 +32,7 @@ public sealed class GptParityTests : IDisposable
             Embd: c.GetProperty("embd").GetInt32()));
         var weights = _fixture.Where(kv => kv.Key.StartsWith("param.", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key["param.".Length..], kv => kv.Value);
-        _model.load_state_dict(weights, strict: true);
+        _model.LoadWeights(weights, "gpt_parity.safetensors");
     }
 
     public void Dispose()
@@ -43,7 +45,7 @@ public sealed class GptParityTests : IDisposable
     {
         Assert.Equal(b.shape, a.shape);
         using var scope = torch.NewDisposeScope();
-        return (a - b).abs().max().item<double>();
+        return (a - b).abs().max().ToDouble();
     }
 
     private Tensor Loss()
@@ -59,7 +61,7 @@ public sealed class GptParityTests : IDisposable
         var logits = _model.forward(_fixture["input.idx"]);
         Assert.InRange(MaxAbsDiff(logits, _fixture["expected.logits"]), 0, Tolerance);
         var loss = _model.loss(logits, _fixture["input.targets"], ignoreIndex: -1);
-        Assert.InRange(Math.Abs(loss.item<double>() - _fixture["expected.loss"].item<double>()), 0, Tolerance);
+        Assert.InRange(Math.Abs(loss.ToDouble() - _fixture["expected.loss"].ToDouble()), 0, Tolerance);
     }
 
     [Fact]
@@ -83,7 +85,9 @@ public sealed class GptParityTests : IDisposable
         using var adamw = JsonDocument.Parse(_meta["adamw"]);
         var a = adamw.RootElement;
         var betas = a.GetProperty("betas").EnumerateArray().Select(b => b.GetDouble()).ToArray();
-        using var optimizer = new AdamW(_model.parameters(), lr: a.GetProperty("lr").GetDouble(), beta1: betas[0], beta2: betas[1],
+        Assert.Equal("float64", a.GetProperty("dtype").GetString());
+        _model.to(ScalarType.Float64);
+        using var optimizer = torch.optim.AdamW(_model.parameters(), lr: a.GetProperty("lr").GetDouble(), beta1: betas[0], beta2: betas[1],
             eps: a.GetProperty("eps").GetDouble(), weight_decay: a.GetProperty("weight_decay").GetDouble());
         var norm = 0.0;
         for (var step = 0; step < 2; step++)
@@ -94,7 +98,7 @@ public sealed class GptParityTests : IDisposable
             optimizer.step();
             optimizer.zero_grad();
         }
-        Assert.InRange(Math.Abs(norm - _fixture["expected.step.grad_norm"].item<double>()), 0, 1e-4);
+        Assert.InRange(Math.Abs(norm - _fixture["expected.step.grad_norm"].ToDouble()), 0, 1e-4);
         foreach (var (name, p) in _model.named_parameters())
         {
             var diff = MaxAbsDiff(p, _fixture[$"expected.step2.{name}"]);

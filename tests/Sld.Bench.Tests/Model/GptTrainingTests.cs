@@ -1,8 +1,9 @@
-// Training behaviour of the GPT through the binding: it can overfit one batch, a long loop does not leak
-// native tensors, and the same seed gives bit-identical losses on CPU.
+// Training behaviour of the GPT on TorchSharp: it can overfit one batch, a long loop does not leak tensors
+// (TorchSharp's dispose-scope statistics), and the same seed gives bit-identical losses on CPU.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Model;
 
@@ -14,13 +15,13 @@ public class GptTrainingTests
     /// <summary>Trains on one fixed batch; returns the loss of every step.</summary>
     private static List<float> Train(ulong seed, int steps, GptConfig config, int batch = 4, int length = 12, double lr = 3e-3)
     {
-        torch.manual_seed(seed);
+        torch.manual_seed(unchecked((long)(seed)));
         using var model = new Gpt(config);
-        using var optimizer = new AdamW(model.parameters(), lr: lr, weight_decay: 0.0);
+        using var optimizer = torch.optim.AdamW(model.parameters(), lr: lr, weight_decay: 0.0);
         using var data = torch.NewDisposeScope();
         var tokens = torch.randint(0, config.VocabSize, [batch, length + 1]);
-        var x = tokens.slice(1, 0, length);
-        var y = tokens.slice(1, 1, length + 1);
+        var x = tokens.slice(1, 0, length, 1);
+        var y = tokens.slice(1, 1, length + 1, 1);
         var losses = new List<float>(steps);
         for (var step = 0; step < steps; step++)
         {
@@ -30,7 +31,7 @@ public class GptTrainingTests
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0);
             optimizer.step();
             optimizer.zero_grad();
-            losses.Add(loss.item<float>());
+            losses.Add(loss.ToSingle());
         }
         return losses;
     }
@@ -46,30 +47,28 @@ public class GptTrainingTests
     [Fact]
     public void LiveTensorCountDoesNotGrowOver1000Steps()
     {
-        var before = TensorHandle.LiveCount;
-        var nativeBefore = torch.native_live_tensors();
-        torch.manual_seed(2);
+        var before = LiveTensors.Count;
+        torch.manual_seed(unchecked((long)(2)));
         using (var model = new Gpt(Tiny with { Layers = 1, Embd = 16 }))
-        using (var optimizer = new AdamW(model.parameters(), lr: 1e-3))
+        using (var optimizer = torch.optim.AdamW(model.parameters(), lr: 1e-3))
         {
-            var afterSetup = TensorHandle.LiveCount;
+            var afterSetup = LiveTensors.Count;
             long atStep10 = 0;
             for (var step = 0; step < 1000; step++)
             {
                 using var scope = torch.NewDisposeScope();
                 var tokens = torch.randint(0, 50, [2, 9]);
-                var loss = model.loss(model.forward(tokens.slice(1, 0, 8)), tokens.slice(1, 1, 9));
+                var loss = model.loss(model.forward(tokens.slice(1, 0, 8, 1)), tokens.slice(1, 1, 9, 1));
                 loss.backward();
                 optimizer.step();
                 optimizer.zero_grad();
-                _ = loss.item<float>();
-                if (step == 10) atStep10 = TensorHandle.LiveCount;
+                _ = loss.ToSingle();
+                if (step == 10) atStep10 = LiveTensors.Count;
             }
-            Assert.Equal(afterSetup, TensorHandle.LiveCount);
+            Assert.Equal(afterSetup, LiveTensors.Count);
             Assert.True(atStep10 > afterSetup, "the scope should have owned the step's temporaries while open");
         }
-        Assert.Equal(before, TensorHandle.LiveCount);
-        Assert.Equal(nativeBefore, torch.native_live_tensors());
+        Assert.Equal(before, LiveTensors.Count);
     }
 
     [Fact]

@@ -3,7 +3,9 @@
 // the token grid and bitrate follow the downsampling, and an interrupted training resumes to the same weights.
 using Sld.Bench.Tokenizers;
 using Sld.Bench.Tokenizers.Codec;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace Sld.Bench.Tests.Tokenizers;
@@ -43,7 +45,7 @@ public sealed class CodecTokenizerTests(ITestOutputHelper output) : IDisposable
         Assert.All(t.Manifest.Stats.CodebookPerplexity, p => Assert.InRange(p, 4, 16));
         // Per-value error of the reconstruction, against the features' own variance (what predicting the mean would cost).
         using var scope = torch.NewDisposeScope();
-        var variance = torch.cat(_utterances.Select(u => u.features).ToList()).var(0, unbiased: false).mean().item<double>();
+        var variance = torch.cat(_utterances.Select(u => u.features).ToList()).var(0, unbiased: false).mean().ToDouble();
         Assert.InRange(t.Manifest.Stats.QuantizationError / variance, 0, 0.6);
     }
 

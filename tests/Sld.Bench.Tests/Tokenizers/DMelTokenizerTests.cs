@@ -1,7 +1,9 @@
 // dMel: every value lands on one of B uniform levels of the fitted range, the level centre is within half a
 // level of the value, each feature dimension is its own codebook, and the bitrate is rate x D x log2(B).
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Tokenizers;
 
@@ -24,15 +26,15 @@ public sealed class DMelTokenizerTests : IDisposable
         using var t = (DMelTokenizer)store.GetOrFit(new DMelTokenizerConfig(Bins: 16), source);
         using var scope = torch.NewDisposeScope();
         var all = torch.cat(_utterances.Select(u => u.features).ToList());
-        Assert.Equal(all.min().item<double>(), t.Min, 6);
-        Assert.Equal(all.max().item<double>(), t.Max, 6);
+        Assert.Equal(all.min().ToDouble(), t.Min, 6);
+        Assert.Equal(all.max().ToDouble(), t.Max, 6);
         var width = (t.Max - t.Min) / 16;
         foreach (var (_, features) in _utterances)
         {
             var levels = t.Quantize(features);
-            Assert.InRange(levels.min().item<long>(), 0, 15);
-            Assert.InRange(levels.max().item<long>(), 0, 15);
-            Assert.InRange(t.Dequantize(levels).sub(features).abs().max().item<double>(), 0, width / 2 + 1e-5);
+            Assert.InRange(levels.min().ToInt64(), 0, 15);
+            Assert.InRange(levels.max().ToInt64(), 0, 15);
+            Assert.InRange(t.Dequantize(levels).sub(features).abs().max().ToDouble(), 0, width / 2 + 1e-5);
             var tokens = t.Encode(features);
             Assert.Equal(10, tokens.Codebooks);
             Assert.Equal(features.size(0), tokens.Length);

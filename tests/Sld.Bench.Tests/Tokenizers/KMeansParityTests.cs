@@ -6,7 +6,9 @@ using System.Globalization;
 using System.Text.Json;
 using Sld.Bench.Testing;
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace Sld.Bench.Tests.Tokenizers;

@@ -1,7 +1,9 @@
 // Behaviour of KMeans without a reference implementation: planted clusters are recovered exactly, the fit is a
 // pure function of its seed, empty clusters are refilled, and an interrupted fit resumes to the identical result.
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Xunit.Abstractions;
 
 namespace Sld.Bench.Tests.Tokenizers;
@@ -62,10 +64,10 @@ public sealed class KMeansTests(ITestOutputHelper output)
         var (data, _, _) = SyntheticFrames.Blobs(2 * 4096, 8, 6000, separation: 2, noise: 0.3, seed: 9);
         var x = SyntheticFrames.Tensor(data, 8);
         var options = new KMeansOptions(4096, KMeansInit.Random, algorithm, MaxIterations: 4, Tolerance: 0, BatchSize: 4096, Seed: 1);
-        var start = CentroidDistances.Nearest(x, KMeans.Initialize(x, options)).distances.sum().item<double>();
+        var start = CentroidDistances.Nearest(x, KMeans.Initialize(x, options)).distances.sum().ToDouble();
         var result = KMeans.Fit(x, options);
         var (labels, _) = CentroidDistances.Nearest(x, result.Centers);
-        var used = labels.bincount(minlength: 4096).gt(0).sum().item<long>();
+        var used = labels.bincount(null, minlength: 4096).gt(0).sum().ToInt64();
         output.WriteLine($"{algorithm}: inertia {start:F1} (random frames) -> {result.Inertia:F1}; {used} of 4096 centroids hold a frame");
         Assert.Equal(new long[] { 4096, 8 }, result.Centers.shape);
         Assert.True(result.Inertia < 0.9 * start, $"inertia {result.Inertia} is not 10% below the initial {start}");
@@ -80,14 +82,14 @@ public sealed class KMeansTests(ITestOutputHelper output)
         // Three identical initial centers: ties go to the first, so clusters 1 and 2 start empty.
         var init = x.index_select(0, torch.tensor(new long[] { 0, 0, 0, 1, 2, 3, 4, 5 }));
         var (_, distances) = CentroidDistances.Nearest(x, init);
-        var farthest = distances.topk(2).indices.ToArray<long>();
+        var farthest = distances.topk(2).indexes.ToArray<long>();
         var result = KMeans.Fit(x, new KMeansOptions(8, MaxIterations: 1, Tolerance: 0), initialCenters: init);
         // As scikit-learn: the empty clusters, in order, take the frames farthest from their centroid, farthest first.
         Assert.Equal(x.select(0, farthest[0]).ToArray<float>(), result.Centers.select(0, 1).ToArray<float>());
         Assert.Equal(x.select(0, farthest[1]).ToArray<float>(), result.Centers.select(0, 2).ToArray<float>());
         var longer = KMeans.Fit(x, new KMeansOptions(8, MaxIterations: 30, Tolerance: 0), initialCenters: init);
         var (labels, _) = CentroidDistances.Nearest(x, longer.Centers);
-        Assert.All(labels.bincount(minlength: 8).ToArray<long>(), c => Assert.True(c > 0));
+        Assert.All(labels.bincount(null, minlength: 8).ToArray<long>(), c => Assert.True(c > 0));
     }
 
     [Fact]

@@ -4,7 +4,9 @@
 using Sld.Bench.Encoders;
 using Sld.Bench.Tokenizers;
 using Sld.Bench.Tokenizers.Codec;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Tokenizers;
 
@@ -30,7 +32,7 @@ public sealed class LiveTensorTests : IDisposable
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        return TensorHandle.LiveCount;
+        return LiveTensors.Count;
     }
 
     [Fact]
@@ -67,6 +69,6 @@ public sealed class LiveTensorTests : IDisposable
             store.GetOrFit(new KMeansTokenizerConfig(new KMeansOptions(6, MaxIterations: 3, Seed: (ulong)round + 10)), source).Dispose();
             KMeans.Fit(frames, new KMeansOptions(5, Algorithm: KMeansAlgorithm.MiniBatch, BatchSize: 64, MaxIterations: 2)).Centers.Dispose();
         }
-        Assert.Equal(before, TensorHandle.LiveCount);
+        Assert.Equal(before, LiveTensors.Count);
     }
 }

@@ -2,7 +2,9 @@
 // tau -> infinity is uniform, both distance forms match a direct float64 computation, and pooling over
 // deduplicated runs averages the frames of each run.
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Tokenizers;
 
@@ -26,8 +28,8 @@ public sealed class SoftAssignmentTests
         var (x, c) = Data();
         var p = SoftAssignment.Probabilities(x, c, new SoftAssignmentOptions(tau, distance));
         Assert.Equal(new long[] { 300, 16 }, p.shape);
-        Assert.InRange(p.sum(1).sub(1).abs().max().item<double>(), 0, 1e-5);
-        Assert.True(p.ge(0).all().item<bool>());
+        Assert.InRange(p.sum(1).sub(1).abs().max().ToDouble(), 0, 1e-5);
+        Assert.True(p.ge(0).all().ToBoolean());
     }
 
     [Theory]
@@ -40,7 +42,7 @@ public sealed class SoftAssignmentTests
         var (hard, _) = CentroidDistances.Nearest(x, c);
         var p = SoftAssignment.Probabilities(x, c, new SoftAssignmentOptions(1e-6, distance));
         var oneHot = torch.nn.functional.one_hot(hard, 16).to(ScalarType.Float32);
-        Assert.InRange(p.sub(oneHot).abs().max().item<double>(), 0, 1e-6);
+        Assert.InRange(p.sub(oneHot).abs().max().ToDouble(), 0, 1e-6);
         Assert.Equal(hard.ToArray<long>(), p.argmax(1).ToArray<long>());
     }
 
@@ -50,7 +52,7 @@ public sealed class SoftAssignmentTests
         using var scope = torch.NewDisposeScope();
         var (x, c) = Data();
         var p = SoftAssignment.Probabilities(x, c, new SoftAssignmentOptions(1e7));
-        Assert.InRange(p.sub(1.0 / 16).abs().max().item<double>(), 0, 1e-5);
+        Assert.InRange(p.sub(1.0 / 16).abs().max().ToDouble(), 0, 1e-5);
     }
 
     [Theory]

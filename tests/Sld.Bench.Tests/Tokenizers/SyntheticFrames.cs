@@ -3,7 +3,9 @@
 using Sld.Bench.Shared.Statistics;
 using Sld.Bench.Encoders;
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Tokenizers;
 

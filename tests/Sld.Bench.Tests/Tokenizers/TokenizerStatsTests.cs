@@ -3,7 +3,9 @@
 // consistent with the others and with the tokens the tokenizer actually emits, survives the manifest round
 // trip, and the fit reports progress for every stage it runs.
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Tokenizers;
 
@@ -101,7 +103,7 @@ public sealed class TokenizerStatsTests : IDisposable
         // Quantisation error per value, against the features' variance (what one constant code would cost).
         using (var scope = torch.NewDisposeScope())
         {
-            var variance = torch.cat(_utterances.Select(u => u.features).ToList()).var(0, unbiased: false).mean().item<double>();
+            var variance = torch.cat(_utterances.Select(u => u.features).ToList()).var(0, unbiased: false).mean().ToDouble();
             Assert.InRange(s.QuantizationError, 1e-6, variance);
         }
         Assert.InRange(s.FitSeconds, 1e-6, 600);

@@ -2,7 +2,9 @@
 // follows config and fit data, a damaged artifact is refused, and a fit interrupted at any point leaves the store
 // clean and resumes to the same artifact as an uninterrupted fit.
 using Sld.Bench.Tokenizers;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Sld.Bench.Tests.Tokenizers;
 

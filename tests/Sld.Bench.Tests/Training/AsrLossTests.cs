@@ -2,7 +2,9 @@
 // (padding, an <unk> text target, a row without speech-token targets), random logits, and the expected values
 // computed by loops over positions in double. Also pins which positions each term counts.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Tests.Training;
@@ -35,7 +37,7 @@ public sealed class AsrLossTests : IDisposable
 
     public AsrLossTests()
     {
-        torch.manual_seed(11);
+        torch.manual_seed(unchecked((long)(11)));
         using var scope = torch.NewDisposeScope();
         _logitsTensor = (torch.randn([B, T, Vocab.Size]) * 2).DetachFromDisposeScope();
         _logits = _logitsTensor.ToArray<float>();
@@ -126,7 +128,7 @@ public sealed class AsrLossTests : IDisposable
     private static double Value(LossBreakdown b)
     {
         using var total = b.Total;
-        return total.item<double>();
+        return total.ToDouble();
     }
 
     [Fact]

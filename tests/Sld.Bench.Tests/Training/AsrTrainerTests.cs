@@ -3,9 +3,9 @@
 // consumes and averages its micro-batches, the lr follows the schedule, and the checkpoint holds what it should.
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
-using Sld.Bench.Torch.Serialization;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Tests.Training;
@@ -153,15 +153,15 @@ public sealed class AsrTrainerTests : IDisposable
         trainer.Run();
 
         var batches = new TokenBucketSampler(Task.Train.Select(trainer.SequenceLength).ToList(), options.MaxBatchTokens, options.Seed, true, options.MaxBatchSize).Epoch(0);
-        torch.manual_seed(options.Seed);
+        torch.manual_seed(unchecked((long)(options.Seed)));
         using var model = new AsrModel(config, Task.Vocabulary);
         var losses = new List<double>();
         foreach (var indices in batches.Take(2))
         {
             using var scope = torch.NewDisposeScope();
-            using var batch = AsrBatch.Collate(indices.Select(i => Task.Train[i]).ToList(), Task.Vocabulary, Device.CPU);
+            using var batch = AsrBatch.Collate(indices.Select(i => Task.Train[i]).ToList(), Task.Vocabulary, torch.CPU);
             var loss = AsrLoss.Compute(model.forward(batch), Task.Vocabulary, LossConfig.MultimodalCe()).Total;
-            losses.Add(loss.item<double>());
+            losses.Add(loss.ToDouble());
             (loss / 2).backward();
         }
         Assert.NotEqual(losses[0], losses[1]);

@@ -2,7 +2,9 @@
 // utterance once per epoch within the token budget, are reproducible from (seed, epoch), and input masking
 // replaces a fraction of input ids while the targets stay intact.
 using Sld.Bench.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Tests.Training;
@@ -51,8 +53,8 @@ public class BatchingTests
         var vocab = new AsrVocabulary(["a", "b"], 50);
         var ids = Enumerable.Range(0, 4000).Select(i => i % 50).ToArray();
         var u = new AsrUtterance("u", new SpeechTokens(ids), "abba");
-        using var plain = AsrBatch.Collate([u], vocab, Device.CPU);
-        using var masked = AsrBatch.Collate([u], vocab, Device.CPU, new InputMasking(0.3), new DeterministicRandom(1));
+        using var plain = AsrBatch.Collate([u], vocab, torch.CPU);
+        using var masked = AsrBatch.Collate([u], vocab, torch.CPU, new InputMasking(0.3), new DeterministicRandom(1));
         var before = plain.SpeechIds!.ToArray<long>();
         var after = masked.SpeechIds!.ToArray<long>();
         var changed = before.Zip(after).Count(p => p.First != p.Second);
@@ -61,7 +63,7 @@ public class BatchingTests
         Assert.Equal(plain.SpeechTargets![0], masked.SpeechTargets![0]);
         Assert.Equal(plain.TextInputs.ToArray<long>(), masked.TextInputs.ToArray<long>()); // speech scope leaves text alone
 
-        using var authors = AsrBatch.Collate([u], vocab, Device.CPU, InputMasking.AuthorsCode, new DeterministicRandom(1));
+        using var authors = AsrBatch.Collate([u], vocab, torch.CPU, InputMasking.AuthorsCode, new DeterministicRandom(1));
         var text = authors.TextInputs.ToArray<long>();
         Assert.Contains(AsrVocabulary.Pad, authors.SpeechIds!.ToArray<long>());
         Assert.Equal([AsrVocabulary.SpeechEnd, 4, 5, 5, 4, AsrVocabulary.TextEnd], authors.TextTargets[0]);

@@ -3,7 +3,9 @@
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
 using Sld.Bench.Tests.Model;
-using Sld.Bench.Torch;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 using Sld.Bench.Training;
 
 namespace Sld.Bench.Tests.Training;
@@ -24,7 +26,7 @@ public sealed class LiveTensorTests : IDisposable
 
         public void Log(long step, string name, double value)
         {
-            if (name == MetricNames.Loss) AtStep.Add(TensorHandle.LiveCount);
+            if (name == MetricNames.Loss) AtStep.Add(LiveTensors.Count);
         }
     }
 
@@ -35,8 +37,7 @@ public sealed class LiveTensorTests : IDisposable
         var config = new AsrModelConfig(Layers: 1, Width: 16, Heads: 2, BlockSize: 128, Dropout: 0.1);
         GC.Collect(); // tensors other tests left to finalizers must not be freed in the middle of this count
         GC.WaitForPendingFinalizers();
-        var before = TensorHandle.LiveCount;
-        var nativeBefore = torch.native_live_tensors();
+        var before = LiveTensors.Count;
         var sink = new CountingSink();
         var options = new TrainerOptions(MaxSteps: 60, LearningRate: 1e-3, GradientAccumulation: 2, MaxBatchTokens: 400, EvalEvery: 15,
             CheckpointEvery: 20, Masking: new InputMasking(0.3), DevDecoding: DecodeOptions.Beam(2, 1.0, 0.5, 3));
@@ -44,19 +45,18 @@ public sealed class LiveTensorTests : IDisposable
         Assert.Equal(TrainingOutcome.Completed, r.Outcome);
         Assert.Equal(60, sink.AtStep.Count);
         Assert.All(sink.AtStep.Skip(1), n => Assert.Equal(sink.AtStep[0], n)); // evaluations and checkpoints included
-        Assert.Equal(before, TensorHandle.LiveCount);
-        Assert.Equal(nativeBefore, torch.native_live_tensors());
+        Assert.Equal(before, LiveTensors.Count);
 
         using (var model = AsrModel.Load(r.BestModel!))
         {
-            var loaded = TensorHandle.LiveCount;
+            var loaded = LiveTensors.Count;
             for (var i = 0; i < 20; i++)
             {
                 var options2 = i % 2 == 0 ? DecodeOptions.Greedy(0.5, 3) : DecodeOptions.Beam(3, 0.5, 0.5, 3);
                 Assert.Equal(task.Dev.Count, AsrDecoder.Decode(model, task.Dev, options2 with { BatchSize = 3 }).Count);
-                Assert.Equal(loaded, TensorHandle.LiveCount);
+                Assert.Equal(loaded, LiveTensors.Count);
             }
         }
-        Assert.Equal(before, TensorHandle.LiveCount);
+        Assert.Equal(before, LiveTensors.Count);
     }
 }

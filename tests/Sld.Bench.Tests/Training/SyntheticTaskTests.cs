@@ -3,7 +3,6 @@
 using System.Diagnostics;
 using Sld.Bench.Decoding;
 using Sld.Bench.Model;
-using Sld.Bench.Torch.Optim;
 using Sld.Bench.Training;
 using Xunit.Abstractions;
 

@@ -7,10 +7,11 @@ using Sld.Bench.Shared.Statistics;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Optim;
-using Sld.Bench.Torch.Serialization;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Tokenizers.Codec;
 
@@ -105,7 +106,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         var utterances = LoadUtterances(source, ids, config.FitData.MaxFrames, context);
         try
         {
-            torch.manual_seed(config.Seed);
+            torch.manual_seed(unchecked((long)(config.Seed)));
             var model = new RvqCodec(source.Features.Dim, config);
             try
             {
@@ -121,7 +122,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
                     using var scope = torch.NewDisposeScope();
                     var features = FitDataSelection.Checked(source, id);
                     if (features.size(0) == 0) continue;
-                    var error = tokenizer.Reconstruct(features).sub(features).square().sum().to(ScalarType.Float64).item<double>();
+                    var error = tokenizer.Reconstruct(features).sub(features).square().sum().to(ScalarType.Float64).ToDouble();
                     stats.Add(tokenizer.Codes(features), error, features.numel());
                     context.Report("stats", stats.FirstCodebook.Count, ids.Count);
                 }
@@ -168,7 +169,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         using var all = torch.cat(utterances, 0).DetachFromDisposeScope();
         using (torch.no_grad())
         {
-            using var mean = all.mean(0);
+            using var mean = all.mean([0]);
             using var std = all.std(0, unbiased: false).clamp_min(1e-5);
             model.feature_mean.copy_(mean);
             model.feature_std.copy_(std);
@@ -177,13 +178,13 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         var crop = (int)Math.Min(c.CropFrames, longest / c.Downsample * c.Downsample);
         if (crop < c.Downsample) throw new InvalidDataException($"codec: no fit utterance has {c.Downsample} frames");
         var candidates = utterances.Where(u => u.size(0) >= crop).ToList();
-        using var optimizer = new AdamW(model.parameters(), c.LearningRate, weight_decay: 0);
+        using var optimizer = torch.optim.AdamW(model.parameters(), c.LearningRate, weight_decay: 0);
         var rng = new DeterministicRandom(DeterministicRandom.Derive(c.Seed, "codec"));
         var curve = new List<CurvePoint>();
         var step = 0;
         var path = context.CheckpointPath(CheckpointFile);
         var fingerprint = string.Create(CultureInfo.InvariantCulture,
-            $"{JsonSerializer.Serialize<TokenizerConfig>(c, ManifestJson.Options)}|{all.size(0)}x{all.size(1)}|{all.sum().item<double>():R}");
+            $"{JsonSerializer.Serialize<TokenizerConfig>(c, ManifestJson.Options)}|{all.size(0)}x{all.size(1)}|{all.sum().ToDouble():R}");
         if (path is not null && File.Exists(path) && TryReadCheckpoint(path) is ({ } tensors, { } metadata))
         {
             try
@@ -191,10 +192,10 @@ public sealed class CodecTokenizer : IArtifactTokenizer
                 var meta = metadata.TryGetValue("codec", out var json) ? JsonSerializer.Deserialize<CheckpointMeta>(json, ManifestJson.Options) : null;
                 if (meta is not null && meta.Fingerprint == fingerprint)
                 {
-                    model.load_state_dict(tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal))
-                        .ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value));
-                    optimizer.load_state(tensors.Where(kv => kv.Key.StartsWith("optim.", StringComparison.Ordinal))
-                        .ToDictionary(kv => kv.Key["optim.".Length..], kv => kv.Value), meta.Step);
+                    model.LoadWeights(tensors.Where(kv => kv.Key.StartsWith("model.", StringComparison.Ordinal))
+                        .ToDictionary(kv => kv.Key["model.".Length..], kv => kv.Value), path);
+                    Sld.Bench.Training.OptimizerState.LoadState(optimizer, tensors.Where(kv => kv.Key.StartsWith("optim.", StringComparison.Ordinal))
+                        .ToDictionary(kv => kv.Key["optim.".Length..], kv => kv.Value), meta.Step, path);
                     (step, rng, curve) = (meta.Step, DeterministicRandom.FromState(meta.Rng), meta.Curve);
                 }
             }
@@ -206,7 +207,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
         void Save()
         {
             var tensors = model.state_dict().Select(kv => new KeyValuePair<string, Tensor>($"model.{kv.Key}", kv.Value))
-                .Concat(optimizer.state_tensors().Select(kv => new KeyValuePair<string, Tensor>($"optim.{kv.Key}", kv.Value)));
+                .Concat(Sld.Bench.Training.OptimizerState.StateTensors(optimizer).Select(kv => new KeyValuePair<string, Tensor>($"optim.{kv.Key}", kv.Value)));
             var meta = new CheckpointMeta(fingerprint, step, rng.State, curve);
             SafeTensors.Save(path!, tensors, new Dictionary<string, string> { ["codec"] = JsonSerializer.Serialize(meta, ManifestJson.Options) });
         }
@@ -233,7 +234,7 @@ public sealed class CodecTokenizer : IArtifactTokenizer
             loss.backward();
             optimizer.step();
             step++;
-            var value = mse.item<double>();
+            var value = mse.ToDouble();
             if (step % every == 0 || step == 1 || step == c.Steps) curve.Add(new CurvePoint(step, value));
             context.Report("codec", step, c.Steps, value);
             if (step < c.Steps) context.AfterStep(Save);

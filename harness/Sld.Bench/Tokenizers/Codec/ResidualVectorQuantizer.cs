@@ -3,31 +3,33 @@
 // batch, learn by EMA of their assigned residuals (or by the codebook loss), and a code whose usage EMA falls
 // below a threshold is restarted on a random residual of the batch, so no code stays dead.
 using Sld.Bench.Shared.Statistics;
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Modules;
-using F = Sld.Bench.Torch.torch.nn.functional;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
+using F = TorchSharp.torch.nn.functional;
 
 namespace Sld.Bench.Tokenizers.Codec;
 
-public sealed class VectorQuantizer : Module
+public sealed class VectorQuantizer : nn.Module
 {
     private readonly bool _emaUpdate;
 
-    public VectorQuantizer(int codes, int dim, bool emaUpdate)
+    public VectorQuantizer(int codes, int dim, bool emaUpdate) : base(nameof(VectorQuantizer))
     {
         _emaUpdate = emaUpdate;
         var init = torch.randn([codes, dim]);
         var sum = init.clone();
-        embed = emaUpdate ? register_buffer("embed", init) : register_parameter("embed", init);
-        usage = register_buffer("usage", torch.zeros([codes])); // EMA of assignments per step
-        embed_sum = register_buffer("embed_sum", sum);
-        initialized = register_buffer("initialized", torch.zeros([1]));
+        embed = emaUpdate ? this.RegisterBuffer("embed", init) : this.RegisterParameter("embed", init);
+        usage = this.RegisterBuffer("usage", torch.zeros([codes])); // EMA of assignments per step
+        embed_sum = this.RegisterBuffer("embed_sum", sum);
+        initialized = this.RegisterBuffer("initialized", torch.zeros([1]));
     }
 
-    public Tensor embed { get; }
-    public Tensor usage { get; }
-    public Tensor embed_sum { get; }
-    public Tensor initialized { get; }
+    public readonly Tensor embed;
+    public readonly Tensor usage;
+    public readonly Tensor embed_sum;
+    public readonly Tensor initialized;
 
     public long Codes => embed.size(0);
 
@@ -46,12 +48,12 @@ public sealed class VectorQuantizer : Module
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var r = residual.detach();
-        var counts = codes.bincount(minlength: Codes).to(ScalarType.Float32); // (K)
+        var counts = codes.bincount(null, minlength: Codes).to(ScalarType.Float32); // (K)
         usage.mul_(decay).add_(counts, 1 - decay);
         if (_emaUpdate)
         {
             var sums = torch.zeros_like(embed);
-            sums.index_put_([codes], r, accumulate: true);
+            sums.index_put_(r, [codes], accumulate: true);
             embed_sum.mul_(decay).add_(sums, 1 - decay);
             // Laplace-smoothed cluster sizes keep rarely used codes from dividing by zero.
             var n = usage.sum();
@@ -68,15 +70,15 @@ public sealed class VectorQuantizer : Module
             : Enumerable.Range(0, dead.Length).Select(_ => rng.NextLong(r.size(0))).ToArray();
         var fresh = r.index_select(0, torch.tensor(picks));
         var index = torch.tensor(dead);
-        embed.index_put_([index], fresh);
-        embed_sum.index_put_([index], fresh.mul(mean));
-        usage.index_put_([index], mean.expand(dead.Length));
+        embed.index_put_(fresh, [index]);
+        embed_sum.index_put_(fresh.mul(mean), [index]);
+        usage.index_put_(mean.expand(dead.Length), [index]);
     }
 
     /// <summary>Before the first step, codes start as random residuals of the first batch (the scale of a random init is arbitrary).</summary>
     public void InitialiseFrom(Tensor residual, DeterministicRandom rng)
     {
-        if (initialized.item<float>() != 0) return;
+        if (initialized.ToSingle() != 0) return;
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var picks = new long[Codes];
@@ -96,17 +98,17 @@ public sealed class VectorQuantizer : Module
 /// <param name="CodebookLoss">Mean |sg(z) - q|^2 over codebooks (zero under EMA updates).</param>
 public sealed record QuantizerOutput(Tensor Quantized, Tensor[] Codes, Tensor CommitmentLoss, Tensor CodebookLoss);
 
-public sealed class ResidualVectorQuantizer : Module
+public sealed class ResidualVectorQuantizer : nn.Module
 {
     private readonly bool _emaUpdate;
 
-    public ResidualVectorQuantizer(int codebooks, int codes, int dim, bool emaUpdate)
+    public ResidualVectorQuantizer(int codebooks, int codes, int dim, bool emaUpdate) : base(nameof(ResidualVectorQuantizer))
     {
         _emaUpdate = emaUpdate;
-        layers = register_module("layers", new ModuleList<VectorQuantizer>(Enumerable.Range(0, codebooks).Select(_ => new VectorQuantizer(codes, dim, emaUpdate))));
+        layers = this.Register("layers", nn.ModuleList<VectorQuantizer>(Enumerable.Range(0, codebooks).Select(_ => new VectorQuantizer(codes, dim, emaUpdate)).ToArray()));
     }
 
-    public ModuleList<VectorQuantizer> layers { get; }
+    public readonly ModuleList<VectorQuantizer> layers;
 
     /// <summary>Quantises latents (N, C); when <paramref name="learn"/> is set the codebooks are updated from this batch.</summary>
     public QuantizerOutput Forward(Tensor z, bool learn, double decay, double deadThreshold, DeterministicRandom rng)

@@ -2,36 +2,38 @@
 // frame sequence (strided convolutions), residual vector quantisation, and a mirrored decoder (transposed
 // convolutions) that reconstructs the normalised features. Small on purpose: it is a tokenizer baseline
 // trained on the corpus's own features, not a pretrained waveform codec.
-using Sld.Bench.Torch;
-using Sld.Bench.Torch.Modules;
+using Sld.Bench.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using TorchSharp.Modules;
 
 namespace Sld.Bench.Tokenizers.Codec;
 
-public sealed class RvqCodec : Module
+public sealed class RvqCodec : nn.Module
 {
-    public RvqCodec(int featureDim, CodecTokenizerConfig c)
+    public RvqCodec(int featureDim, CodecTokenizerConfig c) : base(nameof(RvqCodec))
     {
         Config = c;
-        feature_mean = register_buffer("feature_mean", torch.zeros([featureDim]));
-        feature_std = register_buffer("feature_std", torch.ones([featureDim]));
+        feature_mean = this.RegisterBuffer("feature_mean", torch.zeros([featureDim]));
+        feature_std = this.RegisterBuffer("feature_std", torch.ones([featureDim]));
         var halvings = c.Downsample switch { 1 => 0, 2 => 1, _ => 2 };
-        var encoder = new List<Module<Tensor, Tensor>> { new Conv1d(featureDim, c.Hidden, 3, padding: 1), new GELU() };
-        for (var i = 0; i < halvings; i++) encoder.AddRange([new Conv1d(c.Hidden, c.Hidden, 4, stride: 2, padding: 1), new GELU()]);
-        encoder.AddRange([new Conv1d(c.Hidden, c.Hidden, 3, padding: 1), new GELU(), new Conv1d(c.Hidden, c.CodeDim, 1)]);
-        this.encoder = register_module("encoder", new Sequential([.. encoder]));
-        quantizer = register_module("quantizer", new ResidualVectorQuantizer(c.Codebooks, c.CodebookSize, c.CodeDim, c.Update == CodebookUpdate.Ema));
-        var decoder = new List<Module<Tensor, Tensor>> { new Conv1d(c.CodeDim, c.Hidden, 3, padding: 1), new GELU() };
-        for (var i = 0; i < halvings; i++) decoder.AddRange([new ConvTranspose1d(c.Hidden, c.Hidden, 4, stride: 2, padding: 1), new GELU()]);
-        decoder.AddRange([new Conv1d(c.Hidden, c.Hidden, 3, padding: 1), new GELU(), new Conv1d(c.Hidden, featureDim, 3, padding: 1)]);
-        this.decoder = register_module("decoder", new Sequential([.. decoder]));
+        var encoder = new List<nn.Module<Tensor, Tensor>> { nn.Conv1d(featureDim, c.Hidden, 3, padding: 1), nn.GELU() };
+        for (var i = 0; i < halvings; i++) encoder.AddRange([nn.Conv1d(c.Hidden, c.Hidden, 4, stride: 2, padding: 1), nn.GELU()]);
+        encoder.AddRange([nn.Conv1d(c.Hidden, c.Hidden, 3, padding: 1), nn.GELU(), nn.Conv1d(c.Hidden, c.CodeDim, 1)]);
+        this.encoder = this.Register("encoder", nn.Sequential([.. encoder]));
+        quantizer = this.Register("quantizer", new ResidualVectorQuantizer(c.Codebooks, c.CodebookSize, c.CodeDim, c.Update == CodebookUpdate.Ema));
+        var decoder = new List<nn.Module<Tensor, Tensor>> { nn.Conv1d(c.CodeDim, c.Hidden, 3, padding: 1), nn.GELU() };
+        for (var i = 0; i < halvings; i++) decoder.AddRange([nn.ConvTranspose1d(c.Hidden, c.Hidden, 4, stride: 2, padding: 1), nn.GELU()]);
+        decoder.AddRange([nn.Conv1d(c.Hidden, c.Hidden, 3, padding: 1), nn.GELU(), nn.Conv1d(c.Hidden, featureDim, 3, padding: 1)]);
+        this.decoder = this.Register("decoder", nn.Sequential([.. decoder]));
     }
 
     public CodecTokenizerConfig Config { get; }
-    public Tensor feature_mean { get; }
-    public Tensor feature_std { get; }
-    public Sequential encoder { get; }
-    public ResidualVectorQuantizer quantizer { get; }
-    public Sequential decoder { get; }
+    public readonly Tensor feature_mean;
+    public readonly Tensor feature_std;
+    public readonly Sequential encoder;
+    public readonly ResidualVectorQuantizer quantizer;
+    public readonly Sequential decoder;
 
     public Tensor Normalise(Tensor features) => features.sub(feature_mean).div(feature_std); // (..., D)
 

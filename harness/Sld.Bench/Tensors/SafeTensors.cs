@@ -1,11 +1,15 @@
 // The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming each
 // tensor's dtype, shape and byte range, then the raw little-endian data. Files we write are readable by the
 // reference implementation; files are read through a memory map and validated before any tensor is built.
+// Ours rather than TorchSharp.PyBridge's because checkpoints carry their config in `__metadata__`, which
+// PyBridge's reader ignores and its writer never writes.
 using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
 
-namespace Sld.Bench.Torch.Serialization;
+namespace Sld.Bench.Tensors;
 
 public static class SafeTensors
 {
@@ -15,11 +19,11 @@ public static class SafeTensors
     [
         (ScalarType.Float32, "F32"), (ScalarType.Float16, "F16"), (ScalarType.BFloat16, "BF16"), (ScalarType.Float64, "F64"),
         (ScalarType.Int64, "I64"), (ScalarType.Int32, "I32"), (ScalarType.Int16, "I16"), (ScalarType.Int8, "I8"),
-        (ScalarType.UInt8, "U8"), (ScalarType.Bool, "BOOL"),
+        (ScalarType.Byte, "U8"), (ScalarType.Bool, "BOOL"),
     ];
 
     public static string DtypeCode(ScalarType t) =>
-        Codes.FirstOrDefault(c => c.type == t).code ?? throw new NotSupportedException($"safetensors has no code for {t.Name()}");
+        Codes.FirstOrDefault(c => c.type == t).code ?? throw new ArgumentException($"safetensors has no code for {t}");
 
     private static ScalarType FromCode(string code, string path, string name) =>
         Codes.FirstOrDefault(c => c.code == code).code is not null
@@ -140,7 +144,7 @@ public static class SafeTensors
                     foreach (var spec in specs)
                     {
                         var bytes = new ReadOnlySpan<byte>(basePtr + dataStart + spec.begin, checked((int)(spec.end - spec.begin)));
-                        result[spec.name] = torch.from_bytes(bytes, spec.shape, spec.dtype).DetachFromDisposeScope();
+                        result[spec.name] = TensorData.FromBytes(bytes, spec.shape, spec.dtype).DetachFromDisposeScope();
                     }
                 }
                 finally
@@ -195,7 +199,7 @@ public static class SafeTensors
                 var numel = shape.Aggregate(1L, (a, b) => checked(a * b));
                 if (numel * dtype.ElementSize() != offsets[1] - offsets[0])
                     throw new InvalidDataException(
-                        $"{path}: tensor '{entry.Name}' of shape [{string.Join(", ", shape)}] {dtype.Name()} needs {numel * dtype.ElementSize()} bytes but its range holds {offsets[1] - offsets[0]}");
+                        $"{path}: tensor '{entry.Name}' of shape [{string.Join(", ", shape)}] {dtype} needs {numel * dtype.ElementSize()} bytes but its range holds {offsets[1] - offsets[0]}");
                 specs.Add(new Spec(entry.Name, dtype, shape, offsets[0], offsets[1]));
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or OverflowException)

@@ -5,7 +5,7 @@
 // to 14 ms). One call per process; later calls do nothing. Not glibc (or already tuned through MALLOC_*): nothing.
 using System.Runtime.InteropServices;
 
-namespace Sld.Bench.Torch;
+namespace Sld.Bench.Tensors;
 
 public static partial class NativeAllocator
 {

@@ -1,6 +1,6 @@
 // Learning-rate schedules as pure functions of the step: warmup then constant, linear or cosine decay.
 // Pure functions make a resumed run's learning rate identical to an uninterrupted one's.
-namespace Sld.Bench.Torch.Optim;
+namespace Sld.Bench.Training;
 
 public enum DecayKind
 {
@@ -25,13 +25,5 @@ public sealed record LrSchedule(DecayKind Decay, long WarmupSteps, long TotalSte
         var progress = Math.Clamp((double)(step - WarmupSteps) / span, 0, 1);
         var shape = Decay == DecayKind.Linear ? 1 - progress : 0.5 * (1 + Math.Cos(Math.PI * progress));
         return MinFactor + (1 - MinFactor) * shape;
-    }
-
-    /// <summary>Sets the optimizer's lr for the coming step (StepCount + 1) and returns it.</summary>
-    public double Apply(Optimizer optimizer, double peakLr)
-    {
-        var lr = peakLr * Factor(optimizer.StepCount + 1);
-        optimizer.lr = lr;
-        return lr;
     }
 }
