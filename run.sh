@@ -9,8 +9,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(
-  cmake g++ make                                      # the native shim's build
-  libtorch-dev libopenblas0-pthread                   # libtorch (CPU) and the fast BLAS it needs
   python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
   postgresql                                          # the results store's PostgreSQL tests start a throw-away cluster
   chromium                                            # the dashboard's browser tests (Playwright drives Debian's Chromium)
@@ -61,7 +59,7 @@ run_demo() {
 }
 
 run_bench() {
-  log "benchmark: one GPT training step, C# vs PyTorch eager on the same libtorch"
+  log "benchmark: one GPT training step, C# (TorchSharp) vs PyTorch eager"
   dotnet run -c Release --no-build --project bench/Sld.Bench.Bench.TrainStep -- "$@"
 }
 

@@ -49,6 +49,19 @@ public static class CommandLine
             Console.Error.WriteLine("Run with --help for usage.");
             return ExitCodes.InvalidInput;
         }
-        return parse.Invoke();
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Sld.Bench.Tensors.TorchLoadException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"Unhandled exception: {e}"); // what System.CommandLine's own handler prints
+            return ExitCodes.Failure;
+        }
     }
 }

@@ -31,7 +31,8 @@ public class CommandLineTests
     {
         var (code, stdout, _) = Cli.Capture("info");
         Assert.Equal(ExitCodes.Success, code);
-        Assert.Contains("libtorch     1.13", stdout);
+        Assert.Contains("libtorch     2.10", stdout);
+        Assert.Contains("TorchSharp 0.107", stdout);
         Assert.Contains("device       cpu", stdout);
     }
 }

@@ -17,6 +17,7 @@ public static class InfoCommand
         {
             var device = TorchDevice.Auto();
             Console.WriteLine($"libtorch     {TorchRuntime.LibTorchVersion} via TorchSharp {typeof(torch).Assembly.GetName().Version} ({TorchRuntime.Source}; build backend {TorchRuntime.Backend})");
+            foreach (var path in TorchRuntime.MappedFrom("libtorch_cpu.so")) Console.WriteLine($"loaded       {path}");
             Console.WriteLine($"device       {device.Spec()} (override with {TorchDevice.OverrideVariable}=cpu|cuda|cuda:N)");
             Console.WriteLine($"cuda         {(torch.cuda.is_available() ? $"{torch.cuda.device_count()} device(s)" : "not available")}");
             Console.WriteLine($"threads      {torch.get_num_threads()} intra-op, {Environment.ProcessorCount} cores");

@@ -43,6 +43,21 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// The files a native library of this name is mapped from in this process (Linux: /proc/self/maps), e.g. to
+    /// show that libtorch_cpu.so came from SLDBENCH_LIBTORCH and that no second copy was loaded.
+    /// </summary>
+    public static IReadOnlyList<string> MappedFrom(string fileName)
+    {
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps)) return [];
+        return File.ReadLines(maps)
+            .Select(line => line.IndexOf('/') is var i and >= 0 ? line[i..] : "")
+            .Where(path => Path.GetFileName(path) == fileName)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+    }
+
     private static string Load()
     {
         NativeAllocator.KeepFreedMemory();

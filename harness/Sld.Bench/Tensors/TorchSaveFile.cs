@@ -22,7 +22,7 @@ public static class TorchSaveFile
     }
 
     /// <summary>
-    /// Reads every tensor by dotted name. A checkpoint whose top level holds a dictionary under one of the usual
+    /// Reads every tensor by dotted name, in ordinal name order (pickled dictionaries come back unordered). A checkpoint whose top level holds a dictionary under one of the usual
     /// wrapper keys yields that dictionary's tensors (with their own names); other non-tensor values are skipped.
     /// </summary>
     public static OrderedDictionary<string, Tensor> LoadStateDict(string path)
@@ -46,10 +46,12 @@ public static class TorchSaveFile
 
     private static void Flatten(IDictionary dict, string prefix, OrderedDictionary<string, Tensor> into)
     {
-        foreach (DictionaryEntry e in dict)
+        var entries = dict.Cast<DictionaryEntry>()
+            .Select(e => (name: prefix + Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture), e.Value))
+            .OrderBy(e => e.name, StringComparer.Ordinal);
+        foreach (var (name, value) in entries)
         {
-            var name = prefix + Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture);
-            switch (e.Value)
+            switch (value)
             {
                 case Tensor t:
                     into[name] = t.DetachFromDisposeScope();
