@@ -47,11 +47,13 @@ public sealed class AsrModel : nn.Module
         switch (Config.FrontEnd)
         {
             case SpeechFrontEnd.Tokens when batch.SpeechIds is { } ids:
+                ShapeCheck.Expect(ids, nameof(AsrModel), "speech token ids", "(B, S, codebooks)", null, null, null);
                 return (gpt.wte.forward(ids).sum(2), batch.SpeechFrames, null); // (B, S, codebooks, C) -> (B, S, C)
             case SpeechFrontEnd.Tokens when batch.SoftTokens is { } p:
             {
                 var table = gpt.wte.weight!.narrow(0, Vocabulary.SpeechOffset, Vocabulary.SpeechTokensPerCodebook); // (K, C)
-                return (p.matmul(table), batch.SpeechFrames, null); // expected embedding sum_k p(k|x_t) E_k
+                ShapeCheck.Expect(p, nameof(AsrModel), "soft speech tokens", "(B, S, K)", null, null, table.size(0));
+                return (ShapeCheck.MatMul(p, table, nameof(AsrModel)), batch.SpeechFrames, null); // expected embedding sum_k p(k|x_t) E_k
             }
             case SpeechFrontEnd.Bridge when batch.Features is { } f:
             {

@@ -252,6 +252,7 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     /// <summary>Hidden states after the final LayerNorm, from input embeddings (B, T, C).</summary>
     public Tensor forward_embeddings(Tensor tokenEmbeddings, DecoderContext? context = null)
     {
+        ShapeCheck.Expect(tokenEmbeddings, nameof(Gpt), "input embeddings", "(B, T, C)", null, null, Config.Embd);
         var T = tokenEmbeddings.size(1);
         var past = context?.Cache?.Length ?? 0;
         // With explicit positions (left-padded decoding) the cache also holds padding, so only the default
@@ -278,6 +279,8 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>
     /// <summary>Next-token logits (B, T, V) for token ids (B, T).</summary>
     public override Tensor forward(Tensor idx)
     {
+        ShapeCheck.Expect(idx, nameof(Gpt), "token ids", "(B, T)", null, null);
+        ShapeCheck.ExpectDtype(idx, nameof(Gpt), "token ids", ScalarType.Int64);
         using var temporaries = torch.NewDisposeScope(); // see Block.forward
         return logits(forward_embeddings(wte.forward(idx))).MoveToOuterDisposeScope();
     }

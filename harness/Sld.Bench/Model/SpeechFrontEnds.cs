@@ -33,6 +33,7 @@ public sealed class ConvBridge : nn.Module
     /// <summary>Features (B, S, D) -> prefix (B, S'', C); frames past a row's length are padding.</summary>
     public (Tensor prefix, long[] lengths) forward(Tensor features, long[] frames)
     {
+        ShapeCheck.Expect(features, nameof(ConvBridge), "features", "(B, S, D)", null, null, conv1.weight!.size(1));
         using var scope = torch.NewDisposeScope();
         var x = features;
         if (x.size(1) < 10) x = F.pad(x, [0, 0, 0, 10 - x.size(1)]); // two convs need 10 frames for one output
@@ -68,6 +69,7 @@ public sealed class CtcCompressor : nn.Module
     /// </summary>
     public (Tensor prefix, long[] lengths, Tensor? ctcLoss) forward(Tensor features, long[] frames, int[][]? ctcTargets)
     {
+        ShapeCheck.Expect(features, nameof(CtcCompressor), "features", "(B, S, D)", null, null, encoder.weight!.size(1));
         using var scope = torch.NewDisposeScope();
         var (B, S) = (features.size(0), features.size(1));
         var enc = F.gelu(Autocast.linear(features, encoder.weight, encoder.bias)); // (B, S, C)
