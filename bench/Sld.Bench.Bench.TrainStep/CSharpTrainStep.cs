@@ -14,6 +14,7 @@ public static class CSharpTrainStep
 {
     public static TrainStepResult Run(TrainStepOptions o)
     {
+        TorchRuntime.Prepare(); // the allocator settings and SLDBENCH_LIBTORCH, as the CLI applies them
         torch.set_num_threads(o.Threads);
         torch.manual_seed(unchecked((long)o.Seed));
         using var model = new Gpt(new GptConfig(o.Vocab, o.Block, o.Layers, o.Heads, o.Embd, Dropout: 0.0));

@@ -51,6 +51,7 @@ public static class CommandLine
         }
         try
         {
+            Sld.Bench.Tensors.TorchRuntime.Prepare(); // before any command touches TorchSharp
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Sld.Bench.Tensors.TorchLoadException e)

@@ -54,6 +54,32 @@ public class TorchLoadingTests
         }
     }
 
+    [Theory]
+    [InlineData("cpu", "libtorch-cpu-linux-x64", "libtorch-cuda-12.8-linux-x64")]
+    [InlineData("cuda", "libtorch-cuda-12.8-linux-x64", "libtorch-cpu-linux-x64")]
+    public void TheTorchBackendSwitchChoosesTheLibTorchPackage(string backend, string chosen, string other)
+    {
+        var project = Path.Combine(Sld.Bench.Testing.RepoPaths.Root, "harness", "Sld.Bench", "Sld.Bench.csproj");
+        var (code, stdout, stderr) = Dotnet("msbuild", project, "-nologo", "-getItem:PackageReference", $"-p:TorchBackend={backend}");
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains($"\"{chosen}\"", stdout);
+        Assert.DoesNotContain($"\"{other}\"", stdout);
+        Assert.Contains("\"TorchSharp\"", stdout);
+        var (bad, badOut, _) = Dotnet("msbuild", project, "-nologo", "-t:CheckTorchBackend", "-p:TorchBackend=rocm");
+        Assert.NotEqual(0, bad);
+        Assert.Contains("TorchBackend must be cpu or cuda, got 'rocm'", badOut);
+    }
+
+    private static (int code, string stdout, string stderr) Dotnet(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var child = Process.Start(start)!;
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        var stderr = child.StandardError.ReadToEndAsync();
+        Assert.True(child.WaitForExit(180_000), "dotnet msbuild did not finish in three minutes");
+        return (child.ExitCode, stdout.Result, stderr.Result);
+    }
+
     private static void HardLink(string source, string link)
     {
         using var ln = Process.Start(new ProcessStartInfo("ln", [source, link]) { UseShellExecute = false })!;

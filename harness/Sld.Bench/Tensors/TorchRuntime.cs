@@ -20,6 +20,7 @@ public static class TorchRuntime
         "libgomp.so.1", "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so",
     ];
 
+    private static readonly Lazy<string> Prepared = new(PrepareOnce, LazyThreadSafetyMode.ExecutionAndPublication);
     private static readonly Lazy<string> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>cpu or cuda: the LibTorch package this build references (-p:TorchBackend=...).</summary>
@@ -29,6 +30,13 @@ public static class TorchRuntime
 
     /// <summary>Where LibTorch came from: "package" or the folder of SLDBENCH_LIBTORCH.</summary>
     public static string Source => Loaded.Value;
+
+    /// <summary>
+    /// What must happen before anything touches TorchSharp, without loading TorchSharp itself: the allocator
+    /// settings and, with SLDBENCH_LIBTORCH, that folder's libraries. Entry points (the CLI, worker processes)
+    /// call it first; it is cheap and runs once.
+    /// </summary>
+    public static void Prepare() => _ = Prepared.Value;
 
     /// <summary>Loads LibTorch if it is not loaded yet; throws <see cref="TorchLoadException"/> with the reason.</summary>
     public static void EnsureLoaded() => _ = Loaded.Value;
@@ -58,16 +66,18 @@ public static class TorchRuntime
             .ToList();
     }
 
-    private static string Load()
+    private static string PrepareOnce()
     {
         NativeAllocator.KeepFreedMemory();
         var folder = Environment.GetEnvironmentVariable(LibTorchVariable);
-        var source = "package";
-        if (!string.IsNullOrWhiteSpace(folder))
-        {
-            PreloadFrom(folder);
-            source = Path.GetFullPath(folder);
-        }
+        if (string.IsNullOrWhiteSpace(folder)) return "package";
+        PreloadFrom(folder);
+        return Path.GetFullPath(folder);
+    }
+
+    private static string Load()
+    {
+        var source = Prepared.Value;
         try
         {
             InitializeDeviceType(DeviceType.CPU);
