@@ -19,9 +19,15 @@ public sealed record TrainStepOptions
     public ulong Seed { get; init; } = 1337;
     public string Python { get; init; } = "/usr/bin/python3";
     public string Reference { get; init; } = Path.Combine(AppContext.BaseDirectory, "reference", "gpt_train_step.py");
+    public string ProbeReference { get; init; } = Path.Combine(AppContext.BaseDirectory, "reference", "op_overhead.py");
 
     /// <summary>"csharp" or "pytorch" measures only that one (for profiling); null measures both.</summary>
     public string? Only { get; init; }
+
+    /// <summary>Run the per-op overhead probe (a 1-element add, ProbeCalls times per side and round) instead of the train step.</summary>
+    public bool Probe { get; init; }
+
+    public int ProbeCalls { get; init; } = 100_000;
 
     /// <summary>Set on the child process that runs the C# measurement and prints its JSON line.</summary>
     public bool Worker { get; init; }
@@ -31,9 +37,12 @@ public sealed record TrainStepOptions
     public const string Usage = """
         usage: Sld.Bench.Bench.TrainStep [--threads N] [--warmup N] [--steps N] [--rounds N]
                                          [--batch N] [--block N] [--layers N] [--heads N] [--embd N] [--vocab N]
-                                         [--seed N] [--python PATH] [--reference PATH] [--only csharp|pytorch] [--help]
-          Times one GPT training step (forward, cross-entropy, backward, clip_grad_norm_, AdamW, zero_grad) in C#
-          and in PyTorch eager on the same libtorch, alternating fresh processes for --rounds rounds.
+                                         [--seed N] [--python PATH] [--reference PATH]
+                                         [--only csharp|pytorch] [--probe [--probe-calls N]] [--help]
+          Times one GPT training step (forward, cross-entropy, backward, clip_grad_norm_, AdamW, zero_grad) of
+          Sld.Bench's Gpt in C# (TorchSharp) and of the same model in PyTorch eager, in fresh processes in ABBA
+          order over --rounds rounds. --probe instead times a 1-element add (--probe-calls calls, default 100000)
+          on each side.
           Defaults: threads = cores, warmup 2, steps 6, rounds 4, batch 16 x block 256, 4 layers, 4 heads, width
           256, vocab 2304, python /usr/bin/python3.
         """;
@@ -44,9 +53,14 @@ public sealed record TrainStepOptions
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
-            if (name is "--worker" or "--help" or "-h")
+            if (name is "--worker" or "--probe" or "--help" or "-h")
             {
-                o = name == "--worker" ? o with { Worker = true } : o with { Help = true };
+                o = name switch
+                {
+                    "--worker" => o with { Worker = true },
+                    "--probe" => o with { Probe = true },
+                    _ => o with { Help = true },
+                };
                 continue;
             }
             if (i + 1 >= args.Count) throw new ArgumentException($"option {name} needs a value");
@@ -66,6 +80,8 @@ public sealed record TrainStepOptions
                 "--seed" => o with { Seed = ulong.Parse(value, CultureInfo.InvariantCulture) },
                 "--python" => o with { Python = value },
                 "--reference" => o with { Reference = value },
+                "--probe-calls" => o with { ProbeCalls = Positive(name, value) },
+                "--probe-reference" => o with { ProbeReference = value },
                 "--only" => o with { Only = value is "csharp" or "pytorch" ? value : throw new ArgumentException($"--only takes csharp or pytorch, got '{value}'") },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
@@ -80,6 +96,7 @@ public sealed record TrainStepOptions
         "--batch", Invariant(Batch), "--block", Invariant(Block), "--layers", Invariant(Layers), "--heads", Invariant(Heads),
         "--embd", Invariant(Embd), "--vocab", Invariant(Vocab), "--seed", Seed.ToString(CultureInfo.InvariantCulture),
     ];
+
 
     private static string Invariant(int v) => v.ToString(CultureInfo.InvariantCulture);
 
