@@ -25,32 +25,24 @@ public sealed class TorchSaveFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("bare.pt", "")]
-    [InlineData("wrapped.pt", "")]
-    [InlineData("lightning.pt", "")]
-    public void StateDictsLoadBitExactWhateverWrapsThem(string file, string prefix)
+    [InlineData("bare.pt")]
+    [InlineData("wrapped.pt")]
+    [InlineData("lightning.pt")]
+    public void StateDictsLoadBitExactWhateverWrapsThem(string file) =>
+        AssertLoadsExpected(file, k => !k.StartsWith("encoder.", StringComparison.Ordinal) && !k.StartsWith("decoder.", StringComparison.Ordinal));
+
+    [Fact]
+    public void NestedDictionariesBecomeDottedNames() =>
+        AssertLoadsExpected("nested.pt", k => k.StartsWith("encoder.", StringComparison.Ordinal) || k.StartsWith("decoder.", StringComparison.Ordinal));
+
+    /// <summary>The file yields exactly the expected tensors that <paramref name="select"/> picks, in name order, bit for bit.</summary>
+    private void AssertLoadsExpected(string file, Func<string, bool> select)
     {
         var loaded = TorchSaveFile.LoadStateDict(Path.Combine(_dir.Path, file));
         try
         {
-            var names = _expected.Keys.Where(k => !k.StartsWith("encoder.", StringComparison.Ordinal) && !k.StartsWith("decoder.", StringComparison.Ordinal)).ToList();
-            Assert.Equal(names.Order(StringComparer.Ordinal), loaded.Keys.Select(k => prefix + k));
-            foreach (var name in names) AssertSame(_expected[name], loaded[name], name);
-        }
-        finally
-        {
-            foreach (var t in loaded.Values) t.Dispose();
-        }
-    }
-
-    [Fact]
-    public void NestedDictionariesBecomeDottedNames()
-    {
-        var loaded = TorchSaveFile.LoadStateDict(Path.Combine(_dir.Path, "nested.pt"));
-        try
-        {
-            var names = _expected.Keys.Where(k => k.StartsWith("encoder.", StringComparison.Ordinal) || k.StartsWith("decoder.", StringComparison.Ordinal)).ToList();
-            Assert.Equal(names.Order(), loaded.Keys.Order());
+            var names = _expected.Keys.Where(select).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(names, loaded.Keys);
             foreach (var name in names) AssertSame(_expected[name], loaded[name], name);
         }
         finally
