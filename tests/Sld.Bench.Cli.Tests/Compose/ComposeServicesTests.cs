@@ -1,9 +1,7 @@
-// What docker-compose.yml runs, run outside containers: the worker, dashboard and submit services' resolved
-// commands and environments, against a throw-away PostgreSQL standing in for the `postgres` service and temp
-// folders standing in for the volumes. Two workers start on the empty store, a sweep is submitted, one worker is
-// stopped mid-cell, a second submit requeues that cell and a restarted worker finishes it from its checkpoint;
-// every cell runs to done exactly once and the dashboard serves the finished leaderboard. A CLI change that
-// breaks the compose file fails here.
+// What docker-compose.yml runs, outside containers: its services' resolved commands and environments against
+// a throw-away PostgreSQL (the `postgres` service) and temp folders (the volumes). The dashboard answers on the
+// empty store, two workers share a submitted sweep, one stopped mid-cell loses nothing after a second submit,
+// and the dashboard serves the finished leaderboard: a CLI change that breaks the compose file fails here.
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -45,10 +43,30 @@ public sealed class ComposeServicesTests(PostgresCluster cluster, SweepFolder fo
         var host = new ServiceHost(data, folder.Experiments, url.Host, url.Port);
         var dashboardPort = FreePort();
 
-        var workers = new List<ServiceProcess> { host.Start(services["worker"], "worker-1"), host.Start(services["worker"], "worker-2") };
+        // `docker compose up`: the dashboard may answer before any worker created the schema; then the workers start.
         var dashboard = host.Start(services["dashboard"], "dashboard", args => [.. args.Select(a => a.Replace(":5080", $":{dashboardPort}", StringComparison.Ordinal))]);
+        var workers = new List<ServiceProcess>();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/") };
         try
         {
+            var empty = await WaitAsync(TimeSpan.FromMinutes(1), async () =>
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "") { Headers = { Authorization = new("Bearer", Token) } };
+                    using var response = await http.SendAsync(request);
+                    return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                }
+                catch (HttpRequestException)
+                {
+                    return null; // not listening yet
+                }
+            }, () => dashboard.Output);
+            Assert.StartsWith("200 ", empty);
+            Assert.Contains("No runs yet", empty);
+            workers.Add(host.Start(services["worker"], "worker-1"));
+            workers.Add(host.Start(services["worker"], "worker-2"));
+
             var submit = host.Start(services["submit"], "submit");
             Assert.True(await submit.WaitForExitAsync(TimeSpan.FromMinutes(2)) == ExitCodes.Success, submit.Output);
             Assert.Contains("4 cells (4 new, 0 known)", submit.Output);
@@ -98,7 +116,6 @@ public sealed class ComposeServicesTests(PostgresCluster cluster, SweepFolder fo
                 "both workers took cells:\n" + logs);
 
             // The dashboard: the token is required (it listens beyond loopback), and the leaderboard lists every cell.
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/") };
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("")).StatusCode);
             http.DefaultRequestHeaders.Authorization = new("Bearer", Token);
             var html = await http.GetStringAsync("?sweep=compose");
