@@ -33,6 +33,7 @@ public static class CommandLine
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(StoreCommand.Create());
         return root;
     }
 
