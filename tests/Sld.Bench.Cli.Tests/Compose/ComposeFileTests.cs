@@ -73,10 +73,11 @@ public sealed class ComposeFileTests : IDisposable
     [ComposeFact]
     public void InterpolationTakesTheEnvFileAndAMissingPasswordNamesIt()
     {
-        var (services, _) = ComposeFile.Resolve(Env(("SLDBENCH_DASHBOARD_BIND", "0.0.0.0"), ("SLDBENCH_DASHBOARD_PORT", "8080"),
+        var (services, _) = ComposeFile.Resolve(Env(("SLDBENCH_DASHBOARD_BIND", "0.0.0.0"), ("SLDBENCH_DASHBOARD_PORT", "8080"), ("SLDBENCH_ARTIFACTS", "/mnt/shared/sldbench"),
             ("SLDBENCH_EXPERIMENT", "smoke.yaml"), ("SLDBENCH_THREADS", "4"), ("SLDBENCH_GPU", "3"), ("POSTGRES_USER", "lab"), ("POSTGRES_DB", "asr")));
         Assert.Equal(["0.0.0.0:8080:5080/tcp"], services["dashboard"].Ports);
         Assert.Equal("/experiments/smoke.yaml", services["submit"].Command[^1]);
+        Assert.All(new[] { "worker", "worker-gpu", "dashboard", "submit" }, s => Assert.Contains("/mnt/shared/sldbench:/data:rw", services[s].Volumes));
         Assert.Equal("4", services["worker"].Command[^1]);
         Assert.Equal("Host=postgres;Port=5432;Username=lab;Password=pw0123456789;Database=asr", services["worker"].Environment["SLDBENCH_DB"]);
         Assert.Equal(("lab", "asr"), (services["postgres"].Environment["POSTGRES_USER"], services["postgres"].Environment["POSTGRES_DB"]));
