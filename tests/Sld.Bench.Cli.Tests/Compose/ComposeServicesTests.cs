@@ -49,7 +49,7 @@ public sealed class ComposeServicesTests(PostgresCluster cluster, SweepFolder fo
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboardPort}/") };
         try
         {
-            var empty = await WaitAsync(TimeSpan.FromMinutes(1), async () =>
+            var empty = await WaitAsync(TimeSpan.FromMinutes(3), async () =>
             {
                 try
                 {
