@@ -18,7 +18,7 @@ namespace Sld.Bench.Cli.Tests.Compose;
 public sealed class ComposeServicesTests(PostgresCluster cluster, SweepFolder folder) : IClassFixture<PostgresCluster>, IClassFixture<SweepFolder>
 {
     private const string Token = "compose-test-token-0123456789";
-    private const int Steps = 30;
+    private const int Steps = 36; // the first checkpoint (step 6) leaves 30 steps in which to stop its worker
 
     [ComposeFact]
     public async Task TwoWorkersShareTheCellsSurviveAStopAndTheDashboardServesTheLeaderboard()
@@ -51,6 +51,7 @@ public sealed class ComposeServicesTests(PostgresCluster cluster, SweepFolder fo
         {
             var empty = await WaitAsync(TimeSpan.FromMinutes(3), async () =>
             {
+                if (dashboard.HasExited) throw new InvalidOperationException($"the dashboard exited ({await dashboard.WaitForExitAsync(TimeSpan.FromSeconds(10))}):\n{dashboard.Output}");
                 try
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Get, "") { Headers = { Authorization = new("Bearer", Token) } };
