@@ -50,6 +50,13 @@ public static class CommandLine
             Console.Error.WriteLine("Run with --help for usage.");
             return ExitCodes.InvalidInput;
         }
-        return parse.Invoke();
+        return parse.Invoke(new InvocationConfiguration { ProcessTerminationTimeout = TerminationGrace });
     }
+
+    /// <summary>
+    /// How long Ctrl+C or SIGTERM waits for the command to wind down (a worker finishes its training step and marks
+    /// its cell interrupted) before the process ends anyway. System.CommandLine's default, 2 s, is too short on a
+    /// loaded machine; this stays under Slurm's default KillWait (30 s) and compose's stop_grace_period for workers.
+    /// </summary>
+    public static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(25);
 }

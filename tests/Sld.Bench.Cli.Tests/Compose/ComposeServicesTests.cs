@@ -87,7 +87,8 @@ public sealed class ComposeServicesTests(PostgresCluster cluster, SweepFolder fo
             stopped.Terminate();
             Assert.True(await stopped.WaitForExitAsync(TimeSpan.FromMinutes(2)) == ExitCodes.Interrupted, stopped.Output);
             Assert.Contains($"cell #{run.Index}: interrupted", stopped.Output);
-            Assert.Equal(RunStatus.Cancelled, (await store.GetRunAsync(run.Id))!.Status);
+            var status = (await store.GetRunAsync(run.Id))!.Status;
+            Assert.True(status == RunStatus.Cancelled, $"cell #{run.Index} is {status} after its worker stopped:\n{stopped.Output}");
 
             // `docker compose run --rm submit` again requeues the cell; `docker compose up` starts the worker again.
             submit = host.Start(services["submit"], "submit-again");
