@@ -54,7 +54,9 @@ public sealed class SweepWorkerTests : IDisposable
         var named = new SweepWorker(store, new RecordingRunner(), options with { MaxCells = 1 }).RunAsync("later", stop.Token);
         var worker = new SweepWorker(store, runner, options, log.Enqueue).RunAsync(null, stop.Token);
 
-        await Task.Delay(300);
+        var idle = DateTime.UtcNow.AddSeconds(60);
+        while (!log.Any(l => l.Contains("waiting for work", StringComparison.Ordinal)) && DateTime.UtcNow < idle) await Task.Delay(20);
+        await Task.Delay(300); // several more polls
         Assert.False(worker.IsCompleted, "a waiting worker does not stop when there is nothing to do");
         Assert.False(named.IsCompleted, "nor when its sweep is not stored yet");
         Assert.Single(log, l => l.Contains("waiting for work", StringComparison.Ordinal));
