@@ -4,26 +4,32 @@
 #   ./run.sh test    install what is missing, build, and run the whole test suite
 #   ./run.sh bench   run the benchmarks in bench/ against their PyTorch references
 #   ./run.sh setup   only install the system packages and build
+#   ./run.sh packages GROUP...   print the apt packages of groups in apt-packages.txt (runtime, test)
 # Packages come from apt (as root, or through sudo); nothing is downloaded from anywhere else.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-APT_PACKAGES=(
-  python3-torch python3-torchaudio python3-sklearn    # reference implementations for parity tests and benchmarks
-  postgresql                                          # the results store's PostgreSQL tests start a throw-away cluster
-  chromium                                            # the dashboard's browser tests (Playwright drives Debian's Chromium)
-  sctk                                                # NIST sclite and sc_stats: the scoring parity tests' reference
-  texlive-latex-extra                                 # pdflatex + booktabs: the LaTeX export test compiles its table
-  libsndfile1 libsamplerate0                          # audio decoding (WAV/FLAC/OGG) and resampling, through P/Invoke
-  espeak-ng                                           # the voices of the built-in synthetic corpus (corpus synth)
-  slurm-wlm munge                                     # sweep run --slurm; the Slurm test starts a throw-away cluster
-)
+# The system packages, by group (runtime, test), are listed in apt-packages.txt, which the
+# Dockerfile installs from too: `./run.sh packages runtime` prints the runtime group's names.
+PACKAGE_LIST=apt-packages.txt
+
+# Prints the package names of the given groups, one a line, in the list's order.
+packages() {
+  (($# > 0)) || { echo "usage: ./run.sh packages GROUP... (groups: $(awk '!/^#/ && NF {print $1}' "$PACKAGE_LIST" | uniq | xargs))" >&2; exit 2; }
+  local group
+  for group in "$@"; do
+    grep -Eq "^$group[[:space:]]" "$PACKAGE_LIST" || { echo "$PACKAGE_LIST has no group '$group'" >&2; exit 2; }
+  done
+  awk -v groups=" $* " '{ sub(/#.*/, "") } NF > 1 && index(groups, " " $1 " ") { for (i = 2; i <= NF; i++) print $i }' "$PACKAGE_LIST"
+}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+# Installs the packages of the given groups that are missing.
 install_packages() {
-  local missing=() p
-  for p in "${APT_PACKAGES[@]}"; do
+  local missing=() p wanted
+  wanted=$(packages "$@")
+  for p in $wanted; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]} == 0)); then return; fi
@@ -64,9 +70,10 @@ run_bench() {
 }
 
 case "${1:-}" in
-  setup) install_packages; build ;;
-  test) install_packages; build; run_tests ;;
-  bench) shift; install_packages; build; run_bench "$@" ;;
-  demo) install_packages; build; run_demo ;;
-  *) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  setup) install_packages runtime; build ;;
+  test) install_packages runtime test; build; run_tests ;;
+  bench) shift; install_packages runtime test; build; run_bench "$@" ;;
+  demo) install_packages runtime; build; run_demo ;;
+  packages) shift; packages "$@" ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -33,6 +33,7 @@ public static class CommandLine
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(StoreCommand.Create());
         return root;
     }
 
@@ -52,7 +53,7 @@ public static class CommandLine
         try
         {
             Sld.Bench.Tensors.TorchRuntime.Prepare(); // before any command touches TorchSharp
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace });
         }
         catch (Sld.Bench.Tensors.TorchLoadException e)
         {
@@ -65,4 +66,11 @@ public static class CommandLine
             return ExitCodes.Failure;
         }
     }
+
+    /// <summary>
+    /// How long Ctrl+C or SIGTERM waits for the command to wind down (a worker finishes its training step and marks
+    /// its cell interrupted) before the process ends anyway. System.CommandLine's default, 2 s, is too short on a
+    /// loaded machine; this stays under Slurm's default KillWait (30 s) and compose's stop_grace_period for workers.
+    /// </summary>
+    public static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(25);
 }

@@ -1,5 +1,6 @@
 // The dashboard's one handle on the results store, opened read-only on first use. A SQLite file that does not
-// exist yet is not an error: the pages show how to create it, and the next poll opens it once a sweep ran.
+// exist yet, or a server database whose schema no writer has created yet (a fresh docker compose up), is not an
+// error: the pages show how to create it, and the next poll opens it once a sweep ran.
 using Sld.Bench.Shared.Storage;
 
 namespace Sld.Bench.Dashboard.Data;
@@ -11,7 +12,7 @@ public sealed class StoreAccess(string location) : IAsyncDisposable
 
     public string Location { get; } = location;
 
-    /// <summary>The store, or null while its SQLite file does not exist.</summary>
+    /// <summary>The store, or null while its SQLite file does not exist or its database has no schema yet.</summary>
     public async Task<ResultsStore?> TryGetAsync(CancellationToken ct = default)
     {
         if (_store is { } open) return open;
@@ -22,7 +23,13 @@ public sealed class StoreAccess(string location) : IAsyncDisposable
             {
                 var parsed = StoreLocation.Parse(Location, readOnly: true);
                 if (parsed.SqliteFile is { } file && !File.Exists(file)) return null;
-                _store = await ResultsStore.OpenReadOnlyAsync(Location, ct);
+                var store = await ResultsStore.OpenReadOnlyAsync(Location, ct);
+                if (parsed.Provider == StoreProvider.Postgres && (await store.AppliedMigrationsAsync(ct)).Count == 0)
+                {
+                    await store.DisposeAsync();
+                    return null;
+                }
+                _store = store;
             }
             return _store;
         }

@@ -1,6 +1,7 @@
-// `sldbench sweep plan|run|worker|status|resume`: expand a YAML sweep (every cell bound strictly before anything
-// runs), store it, and work through its cells with one or more worker processes on this machine or as a Slurm
-// array job. Cells are identified by config hash, so running a sweep again runs only what is not done yet.
+// `sldbench sweep plan|run|submit|worker|status|resume`: expand a YAML sweep (every cell bound strictly before
+// anything runs), store it, and work through its cells with worker processes on this machine, a Slurm array job,
+// or long-lived workers (containers) that run whatever is submitted. Cells are identified by config hash, so
+// running a sweep again runs only what is not done yet.
 using System.CommandLine;
 using System.Globalization;
 using Sld.Bench.Experiments;
@@ -16,11 +17,15 @@ public static class SweepCommand
     public const string DefaultDatabase = "results/sldbench.db";
     public const string DefaultOutput = "results";
 
+    /// <summary>How often an idle `sweep worker --wait` asks the store for new cells.</summary>
+    public static readonly TimeSpan WaitForWorkEvery = TimeSpan.FromSeconds(5);
+
     public static Command Create()
     {
         var command = new Command("sweep", "Plan, run, resume and inspect YAML sweeps.");
         command.Subcommands.Add(Plan());
         command.Subcommands.Add(RunCommand());
+        command.Subcommands.Add(Submit());
         command.Subcommands.Add(Worker());
         command.Subcommands.Add(Status());
         command.Subcommands.Add(Resume());
@@ -121,29 +126,71 @@ public static class SweepCommand
         return command;
     }
 
+    private static Command Submit()
+    {
+        var file = FileArgument();
+        var set = SetOption();
+        var db = new ResultsDatabaseOptions();
+        var retryFailed = new Option<bool>("--retry-failed") { Description = "Also requeue failed cells." };
+        var retryDiverged = new Option<bool>("--retry-diverged") { Description = "Also requeue diverged cells." };
+        var command = new Command("submit",
+            "Store a sweep's cells and requeue its interrupted ones without running anything: long-lived workers (`sweep worker --wait`) claim them.")
+        {
+            file, set, retryFailed, retryDiverged,
+        };
+        db.AddTo(command);
+        command.SetAction(async (parse, cancel) => await Guarded(async () =>
+        {
+            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
+            var location = db.Resolve(parse);
+            EnsureFolderOf(location);
+            await using var store = await ResultsStore.OpenAsync(location, ct: cancel);
+            var upsert = await store.UpsertPlanAsync(plan, cancel);
+            var sweep = await store.GetSweepAsync(plan.Name, cancel) ?? throw new InvalidOperationException($"sweep {plan.Name} was not stored in {store.Location}");
+            var reset = await store.ResetForResumeAsync(sweep.Id, new ResumeOptions
+            {
+                RetryFailed = parse.GetValue(retryFailed), RetryDiverged = parse.GetValue(retryDiverged),
+            }, ct: cancel);
+            var counts = await store.GetStatusCountsAsync(sweep.Id, cancel);
+            Console.WriteLine($"sweep {plan.Name}: {plan.Cells.Count} cells ({upsert.Added} new, {upsert.Existing} known{(upsert.Retired > 0 ? $", {upsert.Retired} no longer in the plan" : "")}); " +
+                $"requeued {reset.Cancelled} interrupted, {reset.Failed} failed, {reset.Diverged} diverged, {reset.Reclaimed} abandoned cells");
+            Console.WriteLine($"{counts.GetValueOrDefault(RunStatus.Pending)} cells wait for a worker (`sldbench sweep worker --wait`), " +
+                $"{counts.GetValueOrDefault(RunStatus.Done)} are done; follow them with `sldbench sweep status {plan.Name}`");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
     private static Command Worker()
     {
-        var sweep = new Option<string>("--sweep") { Description = "Name of a stored sweep.", Required = true };
+        var sweep = new Option<string?>("--sweep") { Description = "Name of a stored sweep (default: every stored sweep, oldest first)." };
         var db = new ResultsDatabaseOptions();
         var output = OutputOption();
         var threads = ThreadsOption();
         var maxCells = new Option<int?>("--max-cells") { Description = "Stop after this many cells." };
+        var wait = new Option<bool>("--wait")
+        {
+            Description = $"When no cell is pending, look again every {WaitForWorkEvery.TotalSeconds:F0} s instead of stopping (a service that runs whatever `sweep submit` stores; SIGTERM stops it).",
+        };
         var command = new Command("worker", "Claim and run cells of a stored sweep until none is left (what `run` starts, locally or on Slurm).")
         {
-            sweep, output, threads, maxCells,
+            sweep, output, threads, maxCells, wait,
         };
         db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
             var threadCount = ThreadsFor(parse.GetValue(threads), 1);
+            var waiting = parse.GetValue(wait);
             await using var store = await ResultsStore.OpenAsync(db.Resolve(parse), ct: cancel);
             var worker = new SweepWorker(store, new AsrCellRunner(), new WorkerOptions
             {
                 OutputRoot = Path.GetFullPath(parse.GetValue(output)!), Threads = threadCount, MaxCells = parse.GetValue(maxCells),
+                WaitForWork = waiting ? WaitForWorkEvery : null,
             }, message => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"));
-            var summary = await worker.RunAsync(parse.GetValue(sweep)!, cancel);
+            var summary = await worker.RunAsync(parse.GetValue(sweep), cancel);
             Console.WriteLine($"worker finished: {summary.Done} done, {summary.Failed} failed, {summary.Diverged} diverged, {summary.Cancelled} interrupted");
-            if (cancel.IsCancellationRequested || summary.Cancelled > 0) return ExitCodes.Interrupted;
+            // A waiting worker stopped between cells interrupted nothing: that is how a service ends.
+            if (summary.Cancelled > 0 || (cancel.IsCancellationRequested && !waiting)) return ExitCodes.Interrupted;
             return summary.Failed + summary.Diverged > 0 ? ExitCodes.Failure : ExitCodes.Success;
         }));
         return command;

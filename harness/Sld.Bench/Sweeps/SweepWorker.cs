@@ -1,7 +1,8 @@
-// One worker: claims cells of a sweep from the store until none is left, keeps each claim alive with a
-// heartbeat, and records how each cell ended. Several workers (processes, or Slurm array tasks on other
-// machines) can share a sweep: the store's atomic claims ensure no cell runs twice, and a worker killed
-// outright leaves a stale heartbeat that the next worker's reclaim turns back into a pending cell.
+// One worker: claims cells of a sweep (or of every stored sweep) from the store until none is left, or, as a
+// long-lived service, waits for new ones; keeps each claim alive with a heartbeat and records how each cell
+// ended. Several workers (processes, Slurm array tasks, containers on other machines) can share a sweep: the
+// store's atomic claims ensure no cell runs twice, and a worker killed outright leaves a stale heartbeat that
+// the next worker's reclaim turns back into a pending cell.
 using System.Diagnostics;
 using Sld.Bench.Shared.Config;
 using Sld.Bench.Shared.Storage;
@@ -21,6 +22,12 @@ public sealed record WorkerOptions
 
     /// <summary>Stop after this many cells (for tests and for Slurm tasks with a time budget); null: until none is left.</summary>
     public int? MaxCells { get; init; }
+
+    /// <summary>
+    /// When set, a worker that finds no pending cell (or no sweep of the given name yet) looks again after this
+    /// long instead of stopping: a service that runs whatever is submitted until it is stopped.
+    /// </summary>
+    public TimeSpan? WaitForWork { get; init; }
 }
 
 /// <summary>What one worker did.</summary>
@@ -37,18 +44,41 @@ public sealed class SweepWorker(ResultsStore store, ICellRunner runner, WorkerOp
 
     private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
-    public async Task<WorkerSummary> RunAsync(string sweepName, CancellationToken cancellation)
+    /// <summary>
+    /// Runs cells of the sweep named <paramref name="sweepName"/>, or of every stored sweep (oldest first) when it
+    /// is null, until none is pending (or, with <see cref="WorkerOptions.WaitForWork"/>, until cancelled).
+    /// </summary>
+    public async Task<WorkerSummary> RunAsync(string? sweepName, CancellationToken cancellation)
     {
-        var sweep = await store.GetSweepAsync(sweepName, CancellationToken.None)
-            ?? throw new InvalidOperationException($"no sweep named '{sweepName}' in {store.Location}");
+        if (sweepName is not null && options.WaitForWork is null && await store.GetSweepAsync(sweepName, CancellationToken.None) is null)
+            throw new InvalidOperationException($"no sweep named '{sweepName}' in {store.Location}");
         int done = 0, failed = 0, diverged = 0, cancelled = 0, lost = 0;
+        var idle = false;
         while (!cancellation.IsCancellationRequested && (options.MaxCells is null || done + failed + diverged < options.MaxCells))
         {
-            await store.ReclaimAbandonedAsync(sweep.Id, options.Claims, CancellationToken.None);
-            var claim = await store.ClaimNextAsync(sweep.Id, options.Claims, CancellationToken.None);
-            if (claim is null) break;
-            _log($"cell #{claim.Index} {claim.ConfigHash}: started (attempt {claim.Attempt})");
-            var (outcome, kept) = await RunClaimedAsync(sweep.Name, claim, cancellation);
+            var next = await ClaimNextAsync(sweepName);
+            if (next is not { } work)
+            {
+                if (options.WaitForWork is not { } wait) break;
+                if (!idle)
+                {
+                    idle = true;
+                    _log(sweepName is null ? "no pending cell in any sweep; waiting for work" : $"no pending cell in sweep {sweepName}; waiting for work");
+                }
+                try
+                {
+                    await Task.Delay(wait, cancellation);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                continue;
+            }
+            idle = false;
+            var (name, claim) = work;
+            _log($"cell #{claim.Index} {claim.ConfigHash}: started (attempt {claim.Attempt}){(sweepName is null ? $" in sweep {name}" : "")}");
+            var (outcome, kept) = await RunClaimedAsync(name, claim, cancellation);
             if (!kept)
             {
                 lost++;
@@ -72,6 +102,25 @@ public sealed class SweepWorker(ResultsStore store, ICellRunner runner, WorkerOp
             }
         }
         return new WorkerSummary(done, failed, diverged, cancelled, lost);
+    }
+
+    /// <summary>The next cell to run: of the named sweep, or of the oldest stored sweep that has one pending.</summary>
+    private async Task<(string SweepName, RunClaim Claim)?> ClaimNextAsync(string? sweepName)
+    {
+        List<(long Id, string Name)> sweeps;
+        if (sweepName is not null)
+            sweeps = await store.GetSweepAsync(sweepName, CancellationToken.None) is { } named ? [(named.Id, named.Name)] : [];
+        else
+            // Sweeps with running cells stay candidates: one of those cells may be abandoned and taken back.
+            sweeps = [.. (await store.ListSweepsAsync(CancellationToken.None))
+                .Where(s => s.Count(RunStatus.Pending) + s.Count(RunStatus.Running) > 0)
+                .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).Select(s => (s.Id, s.Name))];
+        foreach (var (id, name) in sweeps)
+        {
+            await store.ReclaimAbandonedAsync(id, options.Claims, CancellationToken.None);
+            if (await store.ClaimNextAsync(id, options.Claims, CancellationToken.None) is { } claim) return (name, claim);
+        }
+        return null;
     }
 
     /// <summary>Runs one claimed cell; returns its outcome (null when cancelled) and whether the claim held to the end.</summary>

@@ -61,6 +61,31 @@ public sealed partial class ResultsStore : IAsyncDisposable
         return (await ctx.Database.GetAppliedMigrationsAsync(ct)).ToList();
     }
 
+    /// <summary>The migrations this build has that the database has not applied yet (all of them for an empty database).</summary>
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken ct = default)
+    {
+        await using var ctx = CreateContext();
+        return (await ctx.Database.GetPendingMigrationsAsync(ct)).ToList();
+    }
+
+    /// <summary>
+    /// Writes a consistent copy of a SQLite store to <paramref name="file"/> (VACUUM INTO: safe while workers
+    /// write, unlike copying the file and its WAL). A PostgreSQL store is backed up with pg_dump.
+    /// </summary>
+    public async Task BackupSqliteAsync(string file, CancellationToken ct = default)
+    {
+        if (Location.Provider != StoreProvider.Sqlite)
+            throw new InvalidOperationException($"{Location} is a PostgreSQL store: back it up with pg_dump (docs/deploy.md)");
+        var target = Path.GetFullPath(file);
+        if (File.Exists(target)) throw new IOException($"{target} exists already; a backup never overwrites a file");
+        if (Path.GetDirectoryName(target) is { } dir) Directory.CreateDirectory(dir);
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "VACUUM INTO @target";
+        cmd.Parameters.Add(new SqliteParameter("@target", target));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     private async Task MigrateAsync(CancellationToken ct)
     {
         if (Location.Provider == StoreProvider.Sqlite)
