@@ -37,7 +37,8 @@ install_packages() {
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   log "installing ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  # Only what the list names and its dependencies: recommended packages would add gigabytes and start services.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
 build() {
