@@ -35,7 +35,12 @@ public sealed class SweepWorker(ResultsStore store, ICellRunner runner, WorkerOp
 
     public static string WorkDirectory(string outputRoot) => Path.Combine(outputRoot, "work");
 
-    private static string Safe(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+    // One path segment whatever the name: separators become '_', and "." or ".." (which would leave runs/) too.
+    private static string Safe(string name)
+    {
+        var safe = string.Concat(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        return safe.Trim('.').Length == 0 ? new string('_', Math.Max(1, safe.Length)) : safe;
+    }
 
     public async Task<WorkerSummary> RunAsync(string sweepName, CancellationToken cancellation)
     {
