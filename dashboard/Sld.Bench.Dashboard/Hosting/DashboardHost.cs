@@ -72,6 +72,7 @@ public static class DashboardHost
                                             "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next(context);
         });
+        app.UseMiddleware<HostNameFilter>(options.AllowedHosts, options.Urls.All(BindPolicy.IsLoopback));
         if (!string.IsNullOrEmpty(options.AccessToken)) app.UseMiddleware<AccessTokenMiddleware>(options.AccessToken);
         app.UseAntiforgery();
         app.MapEmbeddedAssets();

@@ -36,13 +36,13 @@ public sealed record ExperimentConfig
 
 /// <summary>Where the utterances come from: the built-in corpus (<see cref="Synth"/>) or named splits on disk.</summary>
 /// <param name="Synth">A built-in corpus preset (tiny, demo) made with espeak-ng under the work folder; null uses <see cref="Splits"/>.</param>
-/// <param name="Splits">Split name to a LibriSpeech folder, Kaldi data dir or JSONL manifest.</param>
+/// <param name="Splits">Split name to a LibriSpeech folder, Kaldi data dir or JSONL manifest: a path, or {path, format}.</param>
 /// <param name="Test">The test sets scored after training, in order.</param>
 /// <param name="MaxTrainUtterances">Keep only the first N training utterances (by id), for quick runs.</param>
 public sealed record DataSection(
     string? Synth = null,
     int SynthSeed = 0,
-    Dictionary<string, string>? Splits = null,
+    Dictionary<string, SplitSource>? Splits = null,
     string Train = "train",
     string Dev = "dev",
     List<string>? Test = null,

@@ -53,8 +53,17 @@ public sealed class SweepWorker(ResultsStore store, ICellRunner runner, WorkerOp
 
     public async Task<WorkerSummary> RunAsync(string sweepName, CancellationToken cancellation)
     {
-        var sweep = await store.GetSweepAsync(sweepName, CancellationToken.None)
-            ?? throw new InvalidOperationException($"no sweep named '{sweepName}' in {store.Location}");
+        Sweep sweep;
+        try
+        {
+            sweep = await store.GetSweepAsync(sweepName, CancellationToken.None)
+                ?? throw new InvalidOperationException($"no sweep named '{sweepName}' in {store.Location}");
+        }
+        catch (StoreException e)
+        {
+            _log($"worker stopped before claiming a cell: {e.Message}");
+            return new WorkerSummary(0, 0, 0, 0, 0, e.Message);
+        }
         int done = 0, failed = 0, diverged = 0, cancelled = 0, lost = 0;
         string? stopped = null;
         while (!cancellation.IsCancellationRequested && (options.MaxCells is null || done + failed + diverged < options.MaxCells))

@@ -2,7 +2,8 @@
 // constructor parameters and init properties; nested records, enums (case-insensitive), lists, dictionaries
 // and nullables are supported; a record's defaults apply to absent keys. Every unknown key, wrong type and
 // missing value is reported at once, each with file:line:column. Numbers must be finite and inside the
-// member's [ConfigRange], so `lr: .nan` or `steps: -5` fails at plan time where it is written.
+// member's [ConfigRange], so `lr: .nan` or `steps: -5` fails at plan time where it is written. A record
+// whose first constructor parameter is a required string also binds from that string alone.
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
@@ -94,8 +95,13 @@ public static class ConfigBinder
 
         private object? Record(Type type, ConfigNode node, string path)
         {
-            if (node is not ConfigMap map) return Fail(node, path, $"expected a mapping of {TypeName(type)}'s keys, got {node.Describe()}");
             var members = Members.Of(type);
+            // A record whose first constructor parameter is a required string may be written as that string
+            // alone (`train: data/train.jsonl` for `train: {path: data/train.jsonl}`); the rest take their defaults.
+            if (node is ConfigScalar { Kind: ScalarKind.String } shorthand && members.Constructor.GetParameters() is [var first, .. var rest]
+                && first.ParameterType == typeof(string) && !first.HasDefaultValue && rest.All(p => p.HasDefaultValue))
+                return members.Constructor.Invoke([shorthand.Text, .. rest.Select(p => p.DefaultValue)]);
+            if (node is not ConfigMap map) return Fail(node, path, $"expected a mapping of {TypeName(type)}'s keys, got {node.Describe()}");
             var bound = new Dictionary<string, object?>(StringComparer.Ordinal);
             var given = new HashSet<string>(StringComparer.Ordinal);
             var ok = true;

@@ -91,7 +91,7 @@ public static class StoreFailure
             13 => new StoreException($"the disk holding the results store {file} is full; free space, then `sldbench sweep resume` continues (SQLite: {s.Message.TrimEnd('.')})", s) { IsDiskFull = true },
             14 => new StoreException($"the results store {file} cannot be opened: its folder is missing, not accessible or read-only (SQLite: {s.Message.TrimEnd('.')})", s),
             10 when IsDiskFullText(s.Message) => new StoreException($"the disk holding the results store {file} is full; free space, then `sldbench sweep resume` continues (SQLite: {s.Message.TrimEnd('.')})", s) { IsDiskFull = true },
-            10 => new StoreException($"the results store {file} could not be read or written (SQLite I/O error: {s.Message.TrimEnd('.')})", s),
+            10 => new StoreException($"the results store {file} could not be read or written (SQLite I/O error: {s.Message.TrimEnd('.')}; a full disk is the usual cause)", s),
             1 when s.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) =>
                 new StoreException($"{file} is a SQLite database but not a results store ({s.Message.TrimEnd('.')}); name the results store with --db", s),
             _ => new StoreException($"the results store {file} failed: SQLite error {s.SqliteErrorCode}: {s.Message.TrimEnd('.')}", s),
