@@ -177,10 +177,29 @@ public sealed partial class ResultsStore : IAsyncDisposable
                 return 0;
             }, ct);
         }
+        // EF Core takes a lock row (__EFMigrationsLock) to migrate; a process killed or interrupted while holding
+        // it left every later open waiting forever. So: migrate only when a migration is pending, never cancel a
+        // migration half-way, and clear a lock left by a process that died more than ten minutes ago.
         await RetryAsync(async () =>
         {
             await using var ctx = CreateContext();
-            await ctx.Database.MigrateAsync(ct);
+            if (!(await ctx.Database.GetPendingMigrationsAsync(CancellationToken.None)).Any()) return 0;
+            if (Location.Provider == StoreProvider.Sqlite)
+            {
+                await using var conn = await OpenConnectionAsync(CancellationToken.None);
+                await using var stale = Command(conn, null,
+                    "DELETE FROM __EFMigrationsLock WHERE Timestamp < @cutoff AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = '__EFMigrationsLock')",
+                    ("@cutoff", DateTimeOffset.UtcNow.AddMinutes(-10).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture)));
+                try
+                {
+                    await stale.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == 1)
+                {
+                    // No lock table yet: nothing to clear.
+                }
+            }
+            await ctx.Database.MigrateAsync(CancellationToken.None);
             return 0;
         }, ct);
     }
