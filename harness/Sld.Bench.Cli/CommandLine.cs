@@ -1,6 +1,9 @@
 // The command tree of sldbench. Each command group lives in its own file under Commands/ and exposes a
-// static Create(); adding a command is adding a file and one line here.
+// static Create(); adding a command is adding a file and one line here. Ctrl+C and SIGTERM cancel the
+// command's token and the process waits for the command to record what it was doing (a second signal ends
+// it at once); an error that escapes a command is one line, never a stack trace.
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Sld.Bench.Cli.Commands;
 
 namespace Sld.Bench.Cli;
@@ -50,27 +53,42 @@ public static class CommandLine
             Console.Error.WriteLine("Run with --help for usage.");
             return ExitCodes.InvalidInput;
         }
+        using var interrupt = new CancellationTokenSource();
+        var signals = 0;
+        void OnSignal(PosixSignalContext context)
+        {
+            // The first signal asks the command to stop cleanly; a second one lets the process die as usual.
+            if (Interlocked.Increment(ref signals) > 1) return;
+            context.Cancel = true;
+            interrupt.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         try
         {
             Sld.Bench.Tensors.TorchRuntime.Prepare(); // before any command touches TorchSharp
-            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TerminationGrace });
+            // ProcessTerminationTimeout = null: System.CommandLine would otherwise end the process 2 s after a
+            // signal, before a worker has recorded its cell as interrupted.
+            var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+            return parse.InvokeAsync(configuration, interrupt.Token).GetAwaiter().GetResult();
         }
         catch (Sld.Bench.Tensors.TorchLoadException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.InvalidInput;
         }
-        catch (Exception e)
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"Unhandled exception: {e}"); // what System.CommandLine's own handler prints
+            Console.Error.WriteLine("interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("SLDBENCH_DEBUG") is "1") Console.Error.WriteLine(e);
+            else Console.Error.WriteLine("(this is a defect of sldbench; SLDBENCH_DEBUG=1 prints where it happened)");
             return ExitCodes.Failure;
         }
     }
 
-    /// <summary>
-    /// How long Ctrl+C or SIGTERM waits for the command to wind down (a worker finishes its training step and marks
-    /// its cell interrupted) before the process ends anyway. System.CommandLine's default, 2 s, is too short on a
-    /// loaded machine; this stays under Slurm's default KillWait (30 s) and compose's stop_grace_period for workers.
-    /// </summary>
-    public static readonly TimeSpan TerminationGrace = TimeSpan.FromSeconds(25);
 }

@@ -34,11 +34,33 @@ public sealed partial class ResultsReader
     private readonly Lock _analysisLock = new();
     private readonly Dictionary<long, (StoreVersion Version, EvaluationAnalysis Analysis)> _analyses = [];
 
+    // One computation per evaluation and store version at a time: 200 requests for pages of one run's analysis
+    // wait for one load of its utterances instead of holding 200 copies of them.
+    private readonly Dictionary<(long, StoreVersion), Task<EvaluationAnalysis?>> _analysesInFlight = [];
+
     public async Task<EvaluationAnalysis?> GetAnalysisAsync(long evaluationId, CancellationToken ct = default)
     {
         var version = await GetVersionAsync(ct);
+        Task<EvaluationAnalysis?> computing;
         lock (_analysisLock)
+        {
             if (_analyses.TryGetValue(evaluationId, out var kept) && kept.Version == version) return kept.Analysis;
+            if (!_analysesInFlight.TryGetValue((evaluationId, version), out computing!))
+            {
+                computing = ComputeAnalysisAsync(evaluationId, version, CancellationToken.None);
+                _analysesInFlight[(evaluationId, version)] = computing;
+                _ = computing.ContinueWith(_ =>
+                {
+                    lock (_analysisLock) _analysesInFlight.Remove((evaluationId, version));
+                }, TaskScheduler.Default);
+            }
+        }
+        return await computing.WaitAsync(ct);
+    }
+
+    private async Task<EvaluationAnalysis?> ComputeAnalysisAsync(long evaluationId, StoreVersion version, CancellationToken ct)
+    {
+        await Task.Yield();
         if (await access.TryGetAsync(ct) is not { } store) return null;
         await using var ctx = store.CreateContext();
         var normalization = await ctx.Evaluations.Where(e => e.Id == evaluationId).Select(e => e.Normalization).FirstOrDefaultAsync(ct);

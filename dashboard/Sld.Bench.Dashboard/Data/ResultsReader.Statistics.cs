@@ -25,14 +25,36 @@ public sealed partial class ResultsReader
     public async Task<PairedStatistics?> GetPairedStatisticsAsync(long baselineEvaluation, long systemEvaluation, CancellationToken ct = default)
     {
         var version = await GetVersionAsync(ct);
+        var key = (baselineEvaluation, systemEvaluation);
+        Task<PairedStatistics?> computing;
         lock (_pairedLock)
-            if (_paired.TryGetValue((baselineEvaluation, systemEvaluation), out var kept) && kept.Version == version) return kept.Statistics;
-        var statistics = await ComputePairedStatisticsAsync(baselineEvaluation, systemEvaluation, ct);
+        {
+            if (_paired.TryGetValue(key, out var kept) && kept.Version == version) return kept.Statistics;
+            // Concurrent requests for one pair share one computation (it loads both evaluations' utterances).
+            if (!_pairedInFlight.TryGetValue((key, version), out computing!))
+            {
+                computing = ComputeAndKeepAsync(key, version);
+                _pairedInFlight[(key, version)] = computing;
+                _ = computing.ContinueWith(_ =>
+                {
+                    lock (_pairedLock) _pairedInFlight.Remove((key, version));
+                }, TaskScheduler.Default);
+            }
+        }
+        return await computing.WaitAsync(ct);
+    }
+
+    private readonly Dictionary<((long, long), StoreVersion), Task<PairedStatistics?>> _pairedInFlight = [];
+
+    private async Task<PairedStatistics?> ComputeAndKeepAsync((long Baseline, long System) key, StoreVersion version)
+    {
+        await Task.Yield();
+        var statistics = await ComputePairedStatisticsAsync(key.Baseline, key.System, CancellationToken.None);
         if (statistics is null) return null;
         lock (_pairedLock)
         {
             if (_paired.Count >= 32) _paired.Clear();
-            _paired[(baselineEvaluation, systemEvaluation)] = (version, statistics);
+            _paired[key] = (version, statistics);
         }
         return statistics;
     }

@@ -27,6 +27,13 @@ public sealed partial class ResultsReader(StoreAccess access) : IAsyncDisposable
     /// SQLite a dedicated connection first asks PRAGMA data_version, which changes only when another connection
     /// commits, so while nothing is written (a finished sweep, a paused one) a poll costs no query at all.
     /// </summary>
+    /// <summary>
+    /// SQLite's data_version as of the last <see cref="GetVersionAsync"/>: it changes with every commit of
+    /// another connection (a metric point too), where the stamp changes with runs, statuses and evaluations.
+    /// -1 on PostgreSQL.
+    /// </summary>
+    public long DataVersion => Interlocked.Read(ref _dataVersion);
+
     public async Task<StoreVersion> GetVersionAsync(CancellationToken ct = default)
     {
         if (await access.TryGetAsync(ct) is not { } store) return StoreVersion.Empty;

@@ -54,7 +54,13 @@ public static class DashboardHost
         builder.Services.AddSingleton<ExportTables>();
         builder.Services.AddSingleton<WarmUp>();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents(o => o.DetailedErrors = options.DetailedErrors);
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider, NoFormTokens>();
         builder.Services.AddRadzenComponents();
+        builder.Services.AddOutputCache(o =>
+        {
+            o.AddBasePolicy(new PageCachePolicy());
+            o.SizeLimit = 64L * 1024 * 1024; // rendered pages kept at most, whatever the store holds
+        });
 
         var app = builder.Build();
         // Load the catalogue as soon as the server listens, then render each kind of page once, so the first
@@ -72,11 +78,15 @@ public static class DashboardHost
                                             "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
             await next(context);
         });
+        app.UseMiddleware<HostNameFilter>(options.AllowedHosts, options.Urls.All(BindPolicy.IsLoopback));
         if (!string.IsNullOrEmpty(options.AccessToken)) app.UseMiddleware<AccessTokenMiddleware>(options.AccessToken);
+        app.UseOutputCache();
         app.UseAntiforgery();
         app.MapEmbeddedAssets();
         app.MapExportDownload();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // No page posts a form (filters are GET forms, everything else runs over the circuit), so pages need no
+        // antiforgery cookie; without it a page is the same for every visitor and the page cache can serve it.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().DisableAntiforgery();
         return app;
     }
 
@@ -107,6 +117,15 @@ public static class DashboardHost
 
     private static IReadOnlyList<string> Addresses(WebApplication app) =>
         [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+}
+
+/// <summary>
+/// No antiforgery token in pages: none posts a form, and a token would set a per-visitor cookie on every page,
+/// which makes each response unique and uncacheable.
+/// </summary>
+internal sealed class NoFormTokens : Microsoft.AspNetCore.Components.Forms.AntiforgeryStateProvider
+{
+    public override Microsoft.AspNetCore.Components.Forms.AntiforgeryRequestToken? GetAntiforgeryToken() => null;
 }
 
 /// <summary>The start-up warm-up (catalogue, one request per page kind); the benchmark waits for it.</summary>

@@ -19,6 +19,13 @@ public sealed record DashboardOptions
     /// </summary>
     public string? AccessToken { get; init; }
 
+    /// <summary>
+    /// Host names (besides localhost and loopback addresses) requests may carry, e.g. a reverse proxy's name.
+    /// A loopback-bound dashboard refuses every other Host header (DNS rebinding); with names given, an exposed
+    /// one answers to them only.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
     /// <summary>How often open pages ask the store whether anything changed (cheap: a few aggregate queries).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(3);
 

@@ -71,11 +71,13 @@ public static class ExportCommand
         string text;
         try
         {
+            if (output is not null && StoreLocation.Parse(location).SqliteFile is { } database)
+                OutputGuard.NotAnInput("--output", output.FullName, ("results database", database));
             await using var store = await ResultsStore.OpenReadOnlyAsync(location, ct);
             var table = ComputedTable.Compute(await SweepTableQuery.BuildAsync(store, request, ct));
             text = format == TableFormat.Latex && standalone ? LatexTableWriter.Standalone(table) : TableWriters.Write(table, format);
         }
-        catch (Exception e) when (e is TableRequestException or FileNotFoundException or ArgumentException)
+        catch (Exception e) when (e is TableRequestException or IOException or ArgumentException)
         {
             return Fail(e.Message);
         }

@@ -28,10 +28,20 @@ public static class FeaturesCommand
                 var config = features.Config(parse);
                 if (config.Cmvn == CmvnMode.Global)
                     throw new ArgumentException("--cmvn global needs training-set statistics; use none or utterance for a single file");
+                OutputGuard.NotAnInput("--output", parse.GetValue(output)!, ("input audio", parse.GetValue(audio)!));
                 var waveform = AudioFile.Read(parse.GetValue(audio)!, parse.GetValue(offset), parse.GetValue(duration));
                 using var extractor = new FeatureExtractor(config, features.Device(parse));
                 using var scope = torch.NewDisposeScope();
-                var result = extractor.Compute(waveform);
+                Tensor result;
+                try
+                {
+                    result = extractor.Compute(waveform);
+                }
+                catch (ArgumentException e)
+                {
+                    // The extractor speaks of "waveform 0"; here there is one, and it has a name.
+                    throw new ArgumentException($"{parse.GetValue(audio)}: {e.Message.Replace("waveform 0 ", "the audio ", StringComparison.Ordinal)}", e);
+                }
                 var path = parse.GetValue(output)!;
                 NpyFile.Write(path, result);
                 Console.WriteLine($"wrote {path}: {result.size(0)} frames x {result.size(1)} ({config.Describe()}, cmvn={config.Cmvn.ToString().ToLowerInvariant()})");

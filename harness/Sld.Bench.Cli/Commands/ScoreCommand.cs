@@ -70,6 +70,16 @@ public static class ScoreCommand
         TranscriptFormat refFormat, hypFormat;
         try
         {
+            (string, string)[] inputs = [("reference", refFile.FullName), ("hypothesis", hypFile.FullName)];
+            if (json is not null) OutputGuard.NotAnInput("--json", json.FullName, inputs);
+            if (dir is not null) OutputGuard.NoInputInside("--dir", dir.FullName, ScoringFiles.FileNames, inputs);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(e.Message);
+        }
+        try
+        {
             (refs, refFormat) = Read(refFile.FullName, format);
             (hyps, hypFormat) = Read(hypFile.FullName, format);
         }

@@ -16,9 +16,13 @@ public static class ServeCommand
             Description = "Where to listen, URL[;URL]. Anything but loopback requires --token.",
             DefaultValueFactory = _ => DashboardOptions.DefaultUrl,
         };
-        var token = new Option<string?>("--token") { Description = $"Access token every request must present (also {TokenVariable}); at least 16 characters." };
+        var token = new Option<string?>("--token") { Description = $"Access token every request must present (also {TokenVariable}); at least 16 characters, no spaces." };
+        var hosts = new Option<string?>("--allowed-hosts")
+        {
+            Description = "Host names requests may use besides localhost and loopback addresses (name[;name]), e.g. a reverse proxy's.",
+        };
         var database = new ResultsDatabaseOptions();
-        var command = new Command("serve", "Serve the results dashboard: leaderboard, sweep grids, run analysis, comparisons and exports.") { urls, token };
+        var command = new Command("serve", "Serve the results dashboard: leaderboard, sweep grids, run analysis, comparisons and exports.") { urls, token, hosts };
         database.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -27,6 +31,7 @@ public static class ServeCommand
                 Database = database.Resolve(parse),
                 Urls = parse.GetValue(urls)!.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 AccessToken = parse.GetValue(token) ?? Environment.GetEnvironmentVariable(TokenVariable),
+                AllowedHosts = (parse.GetValue(hosts) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };
             try
             {
@@ -36,6 +41,19 @@ public static class ServeCommand
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.InvalidInput;
+            }
+            if (SweepCommand.StoreExists(options.Database))
+            {
+                try
+                {
+                    // A store that cannot be read is said now, in words, not on every page.
+                    await using var store = await Sld.Bench.Shared.Storage.ResultsStore.OpenReadOnlyAsync(options.Database, ct);
+                }
+                catch (Sld.Bench.Shared.Storage.StoreException e)
+                {
+                    Console.Error.WriteLine($"error: {e.Message}");
+                    return ExitCodes.InvalidInput;
+                }
             }
             Console.WriteLine($"dashboard: {string.Join(", ", options.Urls)} (results: {options.Database}, read-only); Ctrl+C stops it");
             try

@@ -32,11 +32,18 @@ public static class SweepCommand
         return command;
     }
 
-    private static Option<string> OutputOption() => new("--out")
+    private static Option<string?> OutputOption() => new("--out")
     {
-        Description = "Folder for run directories (runs/<sweep>/<hash>) and shared artifacts (work/: corpora, features, tokenizers).",
-        DefaultValueFactory = _ => DefaultOutput,
+        Description = $"Folder for run directories (runs/<sweep>/<hash>) and shared artifacts (work/: corpora, features, tokenizers). " +
+            $"Default: where the store says the sweep ran before, else {DefaultOutput}.",
     };
+
+    /// <summary>
+    /// The sweep's output folder: --out when given, else the one the store recorded for the sweep, else (for a
+    /// sweep never run) <paramref name="fallback"/>. Null when there is none.
+    /// </summary>
+    private static string? OutputRoot(string? given, Sweep? sweep, string? fallback) =>
+        given is not null ? Path.GetFullPath(given) : sweep?.OutputRoot ?? (fallback is null ? null : Path.GetFullPath(fallback));
 
     private static Option<string[]> SetOption() => new("--set")
     {
@@ -49,18 +56,25 @@ public static class SweepCommand
         Description = "libtorch threads per worker (default: cores / workers).",
     };
 
+    private static Option<long> CellLimitOption() => new("--cell-limit")
+    {
+        Description = $"Refuse a sweep with more cells than this (counted before any cell is built; default {ExperimentFile.DefaultMaxCells:N0}).",
+        DefaultValueFactory = _ => ExperimentFile.DefaultMaxCells,
+    };
+
     private static Argument<FileInfo> FileArgument() => new("file") { Description = "The experiment YAML file (with a sweep: block, or a single run)." };
 
     private static Command Plan()
     {
         var file = FileArgument();
         var set = SetOption();
+        var cellLimit = CellLimitOption();
         var db = new ResultsDatabaseOptions();
-        var command = new Command("plan", "Expand a sweep, check every cell's config, and show the grid with what is already done.") { file, set };
+        var command = new Command("plan", "Expand a sweep, check every cell's config, and show the grid with what is already done.") { file, set, cellLimit };
         db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
-            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
+            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set), parse.GetValue(cellLimit));
             var status = new Dictionary<string, Run>(StringComparer.Ordinal);
             var location = db.Resolve(parse);
             if (StoreExists(location))
@@ -95,23 +109,30 @@ public static class SweepCommand
         var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
         var time = new Option<string>("--time") { Description = "Slurm time limit per task.", DefaultValueFactory = _ => "24:00:00" };
         var gres = new Option<string?>("--gres") { Description = "Slurm generic resources per task, e.g. gpu:1." };
+        var cellLimit = CellLimitOption();
         var command = new Command("run", "Store a sweep's cells and run those not done yet.")
         {
-            file, set, output, workers, threads, slurm, partition, time, gres,
+            file, set, output, workers, threads, slurm, partition, time, gres, cellLimit,
         };
         db.AddTo(command);
         command.SetAction(async (parse, cancel) => await Guarded(async () =>
         {
-            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set));
+            var plan = Expand(parse.GetValue(file)!, parse.GetValue(set), parse.GetValue(cellLimit));
             var location = db.Resolve(parse);
             EnsureFolderOf(location);
+            string outputRoot;
             await using (var store = await ResultsStore.OpenAsync(location, ct: cancel))
             {
+                var known = await store.GetSweepAsync(plan.Name, cancel);
+                outputRoot = OutputRoot(parse.GetValue(output), known, DefaultOutput)!;
+                if (known?.OutputRoot is { } before && before != outputRoot)
+                    Console.WriteLine($"note: sweep {plan.Name} ran in {before} before; its output folder is now {outputRoot}");
                 var upsert = await store.UpsertPlanAsync(plan, cancel);
+                await store.SetOutputRootAsync(upsert.SweepId, outputRoot, cancel);
                 Console.WriteLine($"sweep {plan.Name}: {plan.Cells.Count} cells ({upsert.Added} new, {upsert.Existing} known{(upsert.Retired > 0 ? $", {upsert.Retired} no longer in the plan" : "")})");
             }
             var n = Math.Max(1, parse.GetValue(workers));
-            var command = new WorkerCommand(plan.Name, location, Path.GetFullPath(parse.GetValue(output)!), ThreadsFor(parse.GetValue(threads), n));
+            var command = new WorkerCommand(plan.Name, location, outputRoot, ThreadsFor(parse.GetValue(threads), n));
             if (parse.GetValue(slurm))
             {
                 var id = await SlurmExecutor.SubmitAsync(command, new SlurmOptions
@@ -181,17 +202,31 @@ public static class SweepCommand
         {
             var threadCount = ThreadsFor(parse.GetValue(threads), 1);
             var waiting = parse.GetValue(wait);
-            await using var store = await ResultsStore.OpenAsync(db.Resolve(parse), ct: cancel);
+            var location = db.Resolve(parse);
+            if (!waiting && !StoreExists(location)) return Fail($"no results store at {location}");
+            if (waiting) EnsureFolderOf(location);
+            await using var store = await ResultsStore.OpenAsync(location, ct: cancel);
+            var name = parse.GetValue(sweep);
+            string outputRoot;
+            if (name is null || waiting)
+                outputRoot = OutputRoot(parse.GetValue(output), name is null ? null : await store.GetSweepAsync(name, cancel), null)
+                    ?? throw new ArgumentException("a worker that serves every sweep, or waits for one to be submitted, needs --out (where run folders and shared artifacts go)");
+            else
+            {
+                var stored = await store.GetSweepAsync(name, cancel) ?? throw new ArgumentException($"no sweep named '{name}' in {location}");
+                outputRoot = OutputRoot(parse.GetValue(output), stored, null)
+                    ?? throw new ArgumentException($"the store does not record where sweep {name}'s files are; give --out");
+            }
             var worker = new SweepWorker(store, new AsrCellRunner(), new WorkerOptions
             {
-                OutputRoot = Path.GetFullPath(parse.GetValue(output)!), Threads = threadCount, MaxCells = parse.GetValue(maxCells),
+                OutputRoot = outputRoot, Threads = threadCount, MaxCells = parse.GetValue(maxCells),
                 WaitForWork = waiting ? WaitForWorkEvery : null,
             }, message => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"));
-            var summary = await worker.RunAsync(parse.GetValue(sweep), cancel);
+            var summary = await worker.RunAsync(name, cancel);
             Console.WriteLine($"worker finished: {summary.Done} done, {summary.Failed} failed, {summary.Diverged} diverged, {summary.Cancelled} interrupted");
             // A waiting worker stopped between cells interrupted nothing: that is how a service ends.
-            if (summary.Cancelled > 0 || (cancel.IsCancellationRequested && !waiting)) return ExitCodes.Interrupted;
-            return summary.Failed + summary.Diverged > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            if (waiting && summary.Cancelled == 0 && summary.StoppedBecause is null && summary.Failed + summary.Diverged == 0) return ExitCodes.Success;
+            return ExitCode(summary, cancel);
         }));
         return command;
     }
@@ -246,9 +281,15 @@ public static class SweepCommand
             var location = db.Resolve(parse);
             if (!StoreExists(location)) return Fail($"no results store at {location}");
             var sweepName = SweepName(parse.GetValue(name)!);
+            string outputRoot;
             await using (var store = await ResultsStore.OpenAsync(location, ct: cancel))
             {
                 var sweep = await store.GetSweepAsync(sweepName, cancel) ?? throw new ArgumentException($"no sweep named '{sweepName}' in {location}");
+                outputRoot = OutputRoot(parse.GetValue(output), sweep, null)
+                    ?? throw new ArgumentException($"the store does not record where sweep {sweepName}'s files are (it was run by an older sldbench); give --out with the folder `sweep run` used");
+                if (!Directory.Exists(outputRoot))
+                    throw new ArgumentException($"sweep {sweepName}'s output folder {outputRoot} does not exist (moved or deleted?); give its place with --out");
+                if (parse.GetValue(output) is not null && sweep.OutputRoot != outputRoot) await store.SetOutputRootAsync(sweep.Id, outputRoot, cancel);
                 var reset = await store.ResetForResumeAsync(sweep.Id, new ResumeOptions
                 {
                     RetryFailed = parse.GetValue(retryFailed), RetryDiverged = parse.GetValue(retryDiverged),
@@ -256,7 +297,7 @@ public static class SweepCommand
                 Console.WriteLine($"sweep {sweepName}: requeued {reset.Cancelled} interrupted, {reset.Failed} failed, {reset.Diverged} diverged, {reset.Reclaimed} abandoned cells");
             }
             var n = Math.Max(1, parse.GetValue(workers));
-            return await RunWorkersAsync(new WorkerCommand(sweepName, location, Path.GetFullPath(parse.GetValue(output)!), ThreadsFor(parse.GetValue(threads), n)), n, cancel);
+            return await RunWorkersAsync(new WorkerCommand(sweepName, location, outputRoot, ThreadsFor(parse.GetValue(threads), n)), n, cancel);
         }));
         return command;
     }
@@ -271,8 +312,7 @@ public static class SweepCommand
             var worker = new SweepWorker(store, new AsrCellRunner(), new WorkerOptions { OutputRoot = command.OutputRoot, Threads = command.Threads },
                 message => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"));
             var summary = await worker.RunAsync(command.SweepName, cancel);
-            code = cancel.IsCancellationRequested || summary.Cancelled > 0 ? ExitCodes.Interrupted
-                : summary.Failed + summary.Diverged > 0 ? ExitCodes.Failure : ExitCodes.Success;
+            code = ExitCode(summary, cancel);
         }
         else
         {
@@ -286,11 +326,24 @@ public static class SweepCommand
         return code;
     }
 
+    /// <summary>Interrupted (130), a worker that had to stop with cells left (1, its reason on stderr), a failed or diverged cell (1), or success.</summary>
+    private static int ExitCode(WorkerSummary summary, CancellationToken cancel)
+    {
+        if (cancel.IsCancellationRequested || summary.Cancelled > 0) return ExitCodes.Interrupted;
+        if (summary.StoppedBecause is { } why)
+        {
+            Console.Error.WriteLine($"error: the worker stopped with cells left pending: {why}");
+            return ExitCodes.Failure;
+        }
+        return summary.Failed + summary.Diverged > 0 ? ExitCodes.Failure : ExitCodes.Success;
+    }
+
     /// <summary>Expands the sweep and binds every cell, so a config error stops before any work with file:line:column.</summary>
-    internal static SweepPlan Expand(FileInfo file, string[]? sets)
+    internal static SweepPlan Expand(FileInfo file, string[]? sets, long cellLimit = ExperimentFile.DefaultMaxCells)
     {
         if (!file.Exists) throw new FileNotFoundException($"experiment file {file.FullName} does not exist", file.FullName);
-        var plan = ExperimentFile.Load(file.FullName).Expand(ConfigOverride.ParseAll(sets ?? []));
+        if (cellLimit < 1) throw new ArgumentException($"--cell-limit must be at least 1, not {cellLimit}");
+        var plan = ExperimentFile.Load(file.FullName).Expand(ConfigOverride.ParseAll(sets ?? []), cellLimit);
         foreach (var cell in plan.Cells)
         {
             var config = AsrCellRunner.Bind(cell.Config);
@@ -309,7 +362,7 @@ public static class SweepCommand
 
     private static string SweepName(string nameOrFile) =>
         nameOrFile.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || nameOrFile.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
-            ? ExperimentFile.Load(nameOrFile).Expand().Name
+            ? ExperimentFile.Load(nameOrFile).Name
             : nameOrFile;
 
     internal static string Axes(Run run) => string.Join(" ", RunsCommand.AxisValues(run).Select(a => $"{a.Key}={a.Value}"));
@@ -347,6 +400,10 @@ public static class SweepCommand
             return Fail(e.Message);
         }
         catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return Fail(e.Message);
+        }
+        catch (System.Data.Common.DbException e)
         {
             return Fail(e.Message);
         }

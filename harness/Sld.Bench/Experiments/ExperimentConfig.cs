@@ -1,7 +1,9 @@
 // The resolved config of one sweep cell, bound strictly from YAML (experiments/base.yaml and its groups). Each
 // section is a plain record with the defaults a researcher expects; To*() maps it to the library's own records
 // (FeatureConfig, TokenizerConfig, AsrModelConfig, LossConfig, TrainerOptions, DecodeOptions), which validate.
+// [ConfigRange] marks the values a setting may take, so `sweep plan` rejects them at file:line:column.
 using Sld.Bench.Data;
+using Sld.Bench.Shared.Config;
 using Sld.Bench.Decoding;
 using Sld.Bench.Features;
 using Sld.Bench.Model;
@@ -35,19 +37,19 @@ public sealed record ExperimentConfig
 
 /// <summary>Where the utterances come from: the built-in corpus (<see cref="Synth"/>) or named splits on disk.</summary>
 /// <param name="Synth">A built-in corpus preset (tiny, demo) made with espeak-ng under the work folder; null uses <see cref="Splits"/>.</param>
-/// <param name="Splits">Split name to a LibriSpeech folder, Kaldi data dir or JSONL manifest.</param>
+/// <param name="Splits">Split name to a LibriSpeech folder, Kaldi data dir or JSONL manifest: a path, or {path, format}.</param>
 /// <param name="Test">The test sets scored after training, in order.</param>
 /// <param name="MaxTrainUtterances">Keep only the first N training utterances (by id), for quick runs.</param>
 public sealed record DataSection(
     string? Synth = null,
     int SynthSeed = 0,
-    Dictionary<string, string>? Splits = null,
+    Dictionary<string, SplitSource>? Splits = null,
     string Train = "train",
     string Dev = "dev",
     List<string>? Test = null,
-    double MaxSkipFraction = SkipReport.DefaultMaxSkipFraction,
-    int? MaxTrainUtterances = null,
-    int? MaxDevUtterances = null)
+    [ConfigRange(0, 1)] double MaxSkipFraction = SkipReport.DefaultMaxSkipFraction,
+    [ConfigRange(1)] int? MaxTrainUtterances = null,
+    [ConfigRange(1)] int? MaxDevUtterances = null)
 {
     public TextNormalization Normalization { get; init; } = new();
 
@@ -58,11 +60,11 @@ public sealed record DataSection(
 /// <param name="Subsample">Average every N consecutive frames (2 turns 100 Hz features into a 50 Hz token grid).</param>
 public sealed record FeatureSection(
     FeatureKind Kind = FeatureKind.Fbank,
-    int? NumMelBins = null,
-    int NumCeps = 13,
-    int DeltaOrder = 0,
+    [ConfigRange(1)] int? NumMelBins = null,
+    [ConfigRange(1)] int NumCeps = 13,
+    [ConfigRange(0)] int DeltaOrder = 0,
     CmvnMode Cmvn = CmvnMode.Utterance,
-    int Subsample = 1)
+    [ConfigRange(1)] int Subsample = 1)
 {
     public FeatureConfig ToFeatureConfig() =>
         new FeatureConfig { Kind = Kind, NumMelBins = NumMelBins, NumCeps = NumCeps, DeltaOrder = DeltaOrder }.Validate();
@@ -99,27 +101,27 @@ public enum Assignment
 /// <summary>The tokenizer axis: which kind, its fit settings, post-processing and how tokens are read at inference.</summary>
 public sealed record TokenizerSection(
     TokenizerKind Kind = TokenizerKind.Kmeans,
-    int K = 100,
+    [ConfigRange(1)] int K = 100,
     KMeansInit Init = KMeansInit.KMeansPlusPlus,
     KMeansAlgorithm Algorithm = KMeansAlgorithm.Lloyd,
-    int Iterations = 20,
-    double FitFraction = 1.0,
-    long? MaxFitFrames = 200_000,
+    [ConfigRange(1)] int Iterations = 20,
+    [ConfigRange(0, 1, MinExclusive = true)] double FitFraction = 1.0,
+    [ConfigRange(1)] long? MaxFitFrames = 200_000,
     long FitSeed = 0,
     bool Dedup = false,
     UnitModelKind? Units = null,
-    int UnitVocabulary = 0,
+    [ConfigRange(0)] int UnitVocabulary = 0,
     Assignment Assignment = Assignment.Hard,
-    double Tau = 1.0,
+    [ConfigRange(0, MinExclusive = true)] double Tau = 1.0,
     SoftDistance Distance = SoftDistance.Squared,
-    int Codebooks = 2,
-    int CodebookSize = 256,
-    int CodecHidden = 128,
-    int CodecCodeDim = 32,
-    int CodecDownsample = 1,
-    int CodecSteps = 400,
+    [ConfigRange(1)] int Codebooks = 2,
+    [ConfigRange(1)] int CodebookSize = 256,
+    [ConfigRange(1)] int CodecHidden = 128,
+    [ConfigRange(1)] int CodecCodeDim = 32,
+    [ConfigRange(1)] int CodecDownsample = 1,
+    [ConfigRange(1)] int CodecSteps = 400,
     CodecTokens CodecTokens = CodecTokens.FirstCodebook,
-    int Bins = 16,
+    [ConfigRange(1)] int Bins = 16,
     SpeechFrontEnd FrontEnd = SpeechFrontEnd.Bridge)
 {
     /// <summary>The library's tokenizer config; null for continuous features.</summary>
@@ -168,15 +170,15 @@ public enum TextUnitKind
 /// <summary>A size preset (tiny, small, base, medium) with any value overridden, and the text units it writes.</summary>
 public sealed record ModelSection(
     string Preset = "tiny",
-    int? Layers = null,
-    int? Width = null,
-    int? Heads = null,
-    int BlockSize = 1024,
-    double Dropout = 0.1,
+    [ConfigRange(1)] int? Layers = null,
+    [ConfigRange(1)] int? Width = null,
+    [ConfigRange(1)] int? Heads = null,
+    [ConfigRange(1)] int BlockSize = 1024,
+    [ConfigRange(0, 1, MaxExclusive = true)] double Dropout = 0.1,
     PositionEncoding Positions = PositionEncoding.Learned,
     bool TieEmbeddings = true,
     TextUnitKind TextUnits = TextUnitKind.Characters,
-    int TextVocabulary = 0)
+    [ConfigRange(0)] int TextVocabulary = 0)
 {
     /// <summary>The shared vocabulary: the text units learned from the training transcripts, then the speech tokens.</summary>
     public AsrVocabulary Vocabulary(IEnumerable<string> transcripts, int speechTokensPerCodebook, int codebooks) => TextUnits switch
@@ -209,13 +211,13 @@ public sealed record ModelSection(
 /// <summary>The loss strategy (methods.md sections 1-3) and its parameters; defaults are the SLD authors' code.</summary>
 public sealed record LossSection(
     LossStrategy Strategy = LossStrategy.LossMasking,
-    double WeightCeText = 1.0,
-    double? WeightCeSpeech = null,
-    double Alpha = 0.008,
+    [ConfigRange(0)] double WeightCeText = 1.0,
+    [ConfigRange(0)] double? WeightCeSpeech = null,
+    [ConfigRange(0)] double Alpha = 0.008,
     KlForm KlForm = KlForm.Code,
-    double Eps = 0.1,
-    double Temperature = 1.0,
-    double CtcWeight = 0.3)
+    [ConfigRange(0, 1)] double Eps = 0.1,
+    [ConfigRange(0, MinExclusive = true)] double Temperature = 1.0,
+    [ConfigRange(0, 1)] double CtcWeight = 0.3)
 {
     public LossConfig ToLossConfig()
     {
@@ -232,24 +234,24 @@ public sealed record LossSection(
 
 /// <summary>The optimiser, batching, evaluation cadence and input masking of training.</summary>
 public sealed record TrainSection(
-    long Steps = 1000,
-    double Lr = 1e-3,
-    double WeightDecay = 0.01,
-    long Warmup = 100,
+    [ConfigRange(1)] long Steps = 1000,
+    [ConfigRange(0, MinExclusive = true)] double Lr = 1e-3,
+    [ConfigRange(0)] double WeightDecay = 0.01,
+    [ConfigRange(0)] long Warmup = 100,
     DecayKind Decay = DecayKind.Cosine,
-    double MinLrFactor = 0.0,
-    double GradClip = 1.0,
-    int Accumulation = 1,
-    int BatchTokens = 8192,
-    int MaxBatchSize = 64,
-    int EvalEvery = 250,
-    int CheckpointEvery = 100,
-    int EarlyStoppingPatience = 0,
+    [ConfigRange(0, 1)] double MinLrFactor = 0.0,
+    [ConfigRange(0)] double GradClip = 1.0,
+    [ConfigRange(1)] int Accumulation = 1,
+    [ConfigRange(1)] int BatchTokens = 8192,
+    [ConfigRange(1)] int MaxBatchSize = 64,
+    [ConfigRange(1)] int EvalEvery = 250,
+    [ConfigRange(1)] int CheckpointEvery = 100,
+    [ConfigRange(0)] int EarlyStoppingPatience = 0,
     ScalarType Precision = ScalarType.Float32,
-    double MaskFraction = 0.0,
+    [ConfigRange(0, 1, MaxExclusive = true)] double MaskFraction = 0.0,
     MaskScope MaskScope = MaskScope.Speech,
     MaskReplacement MaskReplacement = MaskReplacement.RandomSpeechToken,
-    int? DevDecodeLimit = 100)
+    [ConfigRange(0)] int? DevDecodeLimit = 100)
 {
     public TrainerOptions ToTrainerOptions(long seed, DecodeOptions devDecoding)
     {
@@ -267,11 +269,11 @@ public sealed record TrainSection(
 /// <summary>How test sets are decoded.</summary>
 public sealed record DecodeSection(
     SearchKind Search = SearchKind.Greedy,
-    int BeamSize = 4,
+    [ConfigRange(1)] int BeamSize = 4,
     double LengthPenalty = 1.0,
-    double MaxTokensPerFrame = 1.0,
-    int MaxTokensOffset = 20,
-    int BatchSize = 32)
+    [ConfigRange(0, MinExclusive = true)] double MaxTokensPerFrame = 1.0,
+    [ConfigRange(0)] int MaxTokensOffset = 20,
+    [ConfigRange(1)] int BatchSize = 32)
 {
     public DecodeOptions ToDecodeOptions()
     {

@@ -195,9 +195,9 @@ public sealed class PreparedData : IDisposable
         if (data.Splits is not { Count: > 0 }) throw new ArgumentException("data: give synth (tiny or demo) or splits (name: path)");
         foreach (var split in wanted)
         {
-            if (!data.Splits.TryGetValue(split, out var path))
+            if (!data.Splits.TryGetValue(split, out var source))
                 throw new ArgumentException($"data.splits has no '{split}' (used as train, dev or test); it has {string.Join(", ", data.Splits.Keys)}");
-            sources[split] = new SplitSource(path);
+            sources[split] = source;
         }
         return sources;
     }

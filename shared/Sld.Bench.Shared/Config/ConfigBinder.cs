@@ -1,7 +1,9 @@
 // Strict binding of a resolved config tree to typed records by reflection: snake_case keys map to PascalCase
 // constructor parameters and init properties; nested records, enums (case-insensitive), lists, dictionaries
 // and nullables are supported; a record's defaults apply to absent keys. Every unknown key, wrong type and
-// missing value is reported at once, each with file:line:column.
+// missing value is reported at once, each with file:line:column. Numbers must be finite and inside the
+// member's [ConfigRange], so `lr: .nan` or `steps: -5` fails at plan time where it is written. A record
+// whose first constructor parameter is a required string also binds from that string alone.
 using System.Collections;
 using System.Globalization;
 using System.Reflection;
@@ -62,8 +64,14 @@ public static class ConfigBinder
             if (type == typeof(bool)) return Scalar(node, path, "true or false", s => s.Kind == ScalarKind.Bool, s => s.BoolValue);
             if (type == typeof(int)) return Integer(node, path, int.MinValue, int.MaxValue, v => (int)v);
             if (type == typeof(long)) return Integer(node, path, long.MinValue, long.MaxValue, v => v);
-            if (type == typeof(double)) return Scalar(node, path, "a number", s => s.IsNumber, s => s.NumberValue);
-            if (type == typeof(float)) return Scalar(node, path, "a number", s => s.IsNumber, s => (float)s.NumberValue);
+            if (type == typeof(double) || type == typeof(float))
+            {
+                if (node is ConfigScalar { IsNumber: true } n && !(type == typeof(double) ? double.IsFinite(n.NumberValue) : float.IsFinite((float)n.NumberValue)))
+                    return Fail(node, path, $"must be a finite number, got {n.Text}");
+                return type == typeof(double)
+                    ? Scalar(node, path, "a number", s => s.IsNumber, s => s.NumberValue)
+                    : Scalar(node, path, "a number", s => s.IsNumber, s => (float)s.NumberValue);
+            }
             if (type == typeof(decimal))
                 return Scalar(node, path, "a number", s => s.IsNumber, s => decimal.Parse(s.Text, NumberStyles.Float, CultureInfo.InvariantCulture));
             if (type.IsEnum) return Enum(type, node, path);
@@ -87,8 +95,13 @@ public static class ConfigBinder
 
         private object? Record(Type type, ConfigNode node, string path)
         {
-            if (node is not ConfigMap map) return Fail(node, path, $"expected a mapping of {TypeName(type)}'s keys, got {node.Describe()}");
             var members = Members.Of(type);
+            // A record whose first constructor parameter is a required string may be written as that string
+            // alone (`train: data/train.jsonl` for `train: {path: data/train.jsonl}`); the rest take their defaults.
+            if (node is ConfigScalar { Kind: ScalarKind.String } shorthand && members.Constructor.GetParameters() is [var first, .. var rest]
+                && first.ParameterType == typeof(string) && !first.HasDefaultValue && rest.All(p => p.HasDefaultValue))
+                return members.Constructor.Invoke([shorthand.Text, .. rest.Select(p => p.DefaultValue)]);
+            if (node is not ConfigMap map) return Fail(node, path, $"expected a mapping of {TypeName(type)}'s keys, got {node.Describe()}");
             var bound = new Dictionary<string, object?>(StringComparer.Ordinal);
             var given = new HashSet<string>(StringComparer.Ordinal);
             var ok = true;
@@ -105,6 +118,8 @@ public static class ConfigBinder
                     continue;
                 }
                 var value = Value(member.Type, entry.Value, childPath, member.Nullable);
+                if (value != Failed && member.Range is { } range && AsNumber(value) is { } number && !range.Contains(number))
+                    value = Fail(entry.Value, childPath, $"must be {range.Describe()}, got {(entry.Value as ConfigScalar)?.Text ?? number.ToString(CultureInfo.InvariantCulture)}");
                 if (value == Failed) ok = false;
                 else bound[entry.Key] = value;
             }
@@ -193,7 +208,17 @@ public static class ConfigBinder
 
         private static string Join(string path, string key) => path.Length == 0 ? key : path + "." + key;
 
-        private sealed record Member(string Key, Type Type, bool Nullable, bool Required, PropertyInfo? Property);
+        private static double? AsNumber(object? value) => value switch
+        {
+            int i => i,
+            long l => l,
+            double d => d,
+            float f => f,
+            decimal m => (double)m,
+            _ => null,
+        };
+
+        private sealed record Member(string Key, Type Type, bool Nullable, bool Required, PropertyInfo? Property, ConfigRangeAttribute? Range);
 
         private sealed record Members(ConstructorInfo Constructor, IReadOnlyDictionary<string, Member> ByKey)
         {
@@ -213,7 +238,8 @@ public static class ConfigBinder
                     foreach (var p in ctor.GetParameters())
                     {
                         var nullable = Nullable.GetUnderlyingType(p.ParameterType) != null || Nullability.Create(p).WriteState == NullabilityState.Nullable;
-                        byKey[SnakeCase(p.Name!)] = new Member(SnakeCase(p.Name!), p.ParameterType, nullable, !p.HasDefaultValue && !nullable, null);
+                        byKey[SnakeCase(p.Name!)] = new Member(SnakeCase(p.Name!), p.ParameterType, nullable, !p.HasDefaultValue && !nullable, null,
+                            p.GetCustomAttribute<ConfigRangeAttribute>());
                     }
                     foreach (var prop in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
                     {
@@ -221,7 +247,7 @@ public static class ConfigBinder
                         if (byKey.ContainsKey(key) || prop.SetMethod is not { IsPublic: true } || prop.GetIndexParameters().Length > 0) continue;
                         var nullable = Nullable.GetUnderlyingType(prop.PropertyType) != null || Nullability.Create(prop).WriteState == NullabilityState.Nullable;
                         var required = prop.GetCustomAttribute<RequiredMemberAttribute>() != null;
-                        byKey[key] = new Member(key, prop.PropertyType, nullable, required, prop);
+                        byKey[key] = new Member(key, prop.PropertyType, nullable, required, prop, prop.GetCustomAttribute<ConfigRangeAttribute>());
                     }
                     return Cache[type] = new Members(ctor, byKey);
                 }

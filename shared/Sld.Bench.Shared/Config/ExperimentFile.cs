@@ -1,10 +1,17 @@
 // The entry point for experiment files: load one, compose its config (defaults + deltas + --set) and expand
 // its sweep into cells. Expansion order: unconditional axes in declaration order (first outermost), then each
 // conditional block where its condition holds, then seeds innermost; every cell is composed and checked alone.
+// Cells are counted before each product is built, so a sweep beyond the cell limit is refused before it can
+// exhaust memory, naming the axes that multiply.
+using System.Globalization;
+
 namespace Sld.Bench.Shared.Config;
 
 public sealed class ExperimentFile
 {
+    /// <summary>The most cells a sweep may expand to unless the caller raises it (`sweep plan|run --cell-limit`).</summary>
+    public const long DefaultMaxCells = 100_000;
+
     private readonly ConfigComposer _composer = new();
     private readonly SweepDefinition _sweep;
     private readonly IReadOnlyDictionary<string, SourceLocation> _groups;
@@ -15,7 +22,8 @@ public sealed class ExperimentFile
         var map = _composer.LoadFile(Path);
         _groups = _composer.Groups(Path);
         _sweep = SweepDefinition.Parse(map["sweep"], _groups.Keys.ToHashSet(StringComparer.Ordinal), map.Location);
-        Name = _sweep.Name ?? System.IO.Path.GetFileNameWithoutExtension(Path);
+        Name = _sweep.Name ?? SweepDefinition.CheckName(System.IO.Path.GetFileNameWithoutExtension(Path), new SourceLocation(Path, 1, 1),
+            "the file name (the sweep's name when the file has no sweep.name)");
     }
 
     public static ExperimentFile Load(string path) => new(path);
@@ -41,16 +49,20 @@ public sealed class ExperimentFile
         return Resolve([], split, out _);
     }
 
-    /// <summary>Expands the sweep (a file without one is a single cell). Throws ConfigException naming file:line:column.</summary>
-    public SweepPlan Expand(IReadOnlyList<ConfigOverride>? overrides = null)
+    /// <summary>
+    /// Expands the sweep (a file without one is a single cell). Throws ConfigException naming file:line:column,
+    /// also when the sweep would have more than <paramref name="maxCells"/> cells (checked before building them).
+    /// </summary>
+    public SweepPlan Expand(IReadOnlyList<ConfigOverride>? overrides = null, long maxCells = DefaultMaxCells)
     {
+        if (maxCells < 1) throw new ArgumentOutOfRangeException(nameof(maxCells), maxCells, "the cell limit must be at least 1");
         overrides ??= [];
         var split = SplitOverrides(overrides);
         List<List<Assignment>> partials = [[]];
 
-        foreach (var group in _sweep.Unconditional) partials = Product(partials, group);
-        foreach (var block in _sweep.Conditional) partials = ApplyConditional(partials, block, split);
-        if (_sweep.Seeds is { } seeds) partials = Product(partials, new AxisGroupSpec([seeds], null, seeds.KeyLocation));
+        foreach (var group in _sweep.Unconditional) partials = Product(partials, group, maxCells);
+        foreach (var block in _sweep.Conditional) partials = ApplyConditional(partials, block, split, maxCells);
+        if (_sweep.Seeds is { } seeds) partials = Product(partials, new AxisGroupSpec([seeds], null, seeds.KeyLocation), maxCells);
 
         var cells = new List<SweepCell>(partials.Count);
         var byHash = new Dictionary<string, SweepCell>(StringComparer.Ordinal);
@@ -123,8 +135,9 @@ public sealed class ExperimentFile
         return tree;
     }
 
-    private static List<List<Assignment>> Product(List<List<Assignment>> partials, AxisGroupSpec group)
+    private List<List<Assignment>> Product(List<List<Assignment>> partials, AxisGroupSpec group, long maxCells)
     {
+        CheckCellCount((long)partials.Count * group.Length, maxCells, group.Location);
         var next = new List<List<Assignment>>(partials.Count * group.Length);
         foreach (var p in partials)
             for (var i = 0; i < group.Length; i++)
@@ -132,14 +145,25 @@ public sealed class ExperimentFile
         return next;
     }
 
-    private List<List<Assignment>> ApplyConditional(List<List<Assignment>> partials, ConditionalSpec block, SplitOverridesResult overrides)
+    /// <summary>The error for a sweep past the cell limit: every axis with its number of values, so the culprit is plain.</summary>
+    private void CheckCellCount(long cells, long maxCells, SourceLocation at)
+    {
+        if (cells <= maxCells) return;
+        var axes = AllAxes().Select(a => $"{a.Key} ({a.Values.Count.ToString("N0", CultureInfo.InvariantCulture)} values, at {a.KeyLocation})");
+        throw new ConfigException(at,
+            $"the sweep would have at least {cells.ToString("N0", CultureInfo.InvariantCulture)} cells, more than the limit of {maxCells.ToString("N0", CultureInfo.InvariantCulture)} " +
+            $"(its axes: {string.Join(", ", axes)}); sweep fewer values, or raise the limit with --cell-limit");
+    }
+
+    private List<List<Assignment>> ApplyConditional(List<List<Assignment>> partials, ConditionalSpec block, SplitOverridesResult overrides, long maxCells)
     {
         var next = new List<List<Assignment>>();
         var present = new bool[block.Terms.Count];
         ConfigMap? firstTree = null;
         var applied = false;
-        foreach (var p in partials)
+        for (var index = 0; index < partials.Count; index++)
         {
+            var p = partials[index];
             var tree = Resolve(p, overrides, out var choices);
             firstTree ??= tree;
             if (!Holds(block.Terms, tree, choices, present))
@@ -149,7 +173,8 @@ public sealed class ExperimentFile
             }
             applied = true;
             List<List<Assignment>> expanded = [p];
-            foreach (var group in block.Groups) expanded = Product(expanded, group);
+            foreach (var group in block.Groups) expanded = Product(expanded, group, maxCells);
+            CheckCellCount((long)next.Count + expanded.Count + (partials.Count - index - 1), maxCells, block.Location);
             foreach (var e in expanded)
             {
                 var seen = new Dictionary<string, AxisSpec>(StringComparer.Ordinal);

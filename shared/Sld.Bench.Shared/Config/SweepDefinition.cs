@@ -60,7 +60,7 @@ internal sealed partial class SweepDefinition
         var def = new SweepDefinition
         {
             Location = map.Location,
-            Name = map["name"] is { } n ? Text(n, "sweep.name") : null,
+            Name = map["name"] is { } n ? CheckName(Text(n, "sweep.name"), n.Location, "sweep.name") : null,
         };
         foreach (var entry in map.Entries)
         {
@@ -227,6 +227,18 @@ internal sealed partial class SweepDefinition
                 throw new ConfigException(axis.KeyLocation, $"'{axis.Key}' is already swept in every cell (at {first}); it cannot also be a conditional axis");
     }
 
+    /// <summary>
+    /// A sweep name becomes a folder (runs/&lt;name&gt;) and a URL segment: letters, digits, '.', '-' and '_', starting
+    /// with a letter or digit, so `..` or `a/b` can never place run folders outside runs/.
+    /// </summary>
+    public static string CheckName(string name, SourceLocation at, string what)
+    {
+        if (!NamePattern().IsMatch(name))
+            throw new ConfigException(at,
+                $"{what} '{name}' is not a usable sweep name: use 1 to 100 letters, digits, '.', '-' or '_', starting with a letter or digit (it names the folder runs/<name>)");
+        return name;
+    }
+
     private static ConfigMap Map(ConfigNode node, string what) =>
         node as ConfigMap ?? throw new ConfigException(node.Location, $"{what} must be a mapping, not {node.Describe()}");
 
@@ -246,6 +258,9 @@ internal sealed partial class SweepDefinition
             throw new ConfigException(e.KeyLocation, message);
         }
     }
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex NamePattern();
 
     [GeneratedRegex(@"^\s*range\s*\((.*)\)\s*$")]
     private static partial Regex RangePattern();

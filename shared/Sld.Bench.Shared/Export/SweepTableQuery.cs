@@ -35,6 +35,9 @@ public static class SweepTableQuery
     /// <summary>The metrics a table can show, all from summed counts and in percent; lower is better for each.</summary>
     public static IReadOnlyList<string> Metrics { get; } = ["wer", "cer", "ser", "sub", "del", "ins"];
 
+    /// <summary>The most cells (rows x columns) a table may have: a paper table has tens, a page or file of 10^8 none can read.</summary>
+    public const long MaxCells = 10_000;
+
     public const string SeedAxis = "seed";
 
     public static async Task<ResultTable> BuildAsync(ResultsStore store, SweepTableRequest request, CancellationToken ct = default)
@@ -98,6 +101,9 @@ public static class SweepTableQuery
         var utterances = baseline is null ? null
             : await LoadUtterancesAsync(ctx, [.. selected.Where(r => r.Status == RunStatus.Done && byRun.ContainsKey(r.Id)).Select(r => byRun[r.Id].Id)], ct);
 
+        if ((long)rows.Count * columns.Count > MaxCells)
+            throw new TableRequestException($"the table would have {rows.Count:N0} rows ({request.RowAxis}) x {columns.Count:N0} columns ({request.ColumnAxis}), " +
+                                            $"more than {MaxCells:N0} cells: pick axes with fewer values, or fix more axes");
         var cells = new List<TableCell>();
         foreach (var cell in selected.GroupBy(r => (Row: Value(axes, r.Id, request.RowAxis)?.Text, Column: Value(axes, r.Id, request.ColumnAxis)?.Text)))
         {

@@ -33,6 +33,11 @@ public sealed class Sweep
     /// <summary>Hash of the set of cell hashes of the last plan.</summary>
     public required string PlanHash { get; set; }
     public int CellCount { get; set; }
+    /// <summary>
+    /// The absolute folder of the sweep's run directories and shared work folder (`--out` of `sweep run`), so
+    /// `resume` and workers find its checkpoints without being told; null for sweeps planned before it was kept.
+    /// </summary>
+    public string? OutputRoot { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public List<Run> Runs { get; set; } = [];

@@ -133,6 +133,19 @@ public sealed partial class ResultsStore
             ("@status", Status(status)), ("@error", error), ("@step", step), ("@now", DateTime.UtcNow),
             ("@id", claim.RunId), ("@token", claim.Token), ("@running", Status(RunStatus.Running))) == 1, ct);
 
+    /// <summary>
+    /// Gives a claimed run back as pending without counting the attempt, with <paramref name="reason"/> as its
+    /// note: for a worker that cannot go on through no fault of the cell (a full disk, missing files).
+    /// False when the claim was already lost.
+    /// </summary>
+    public Task<bool> ReleaseAsync(RunClaim claim, string reason, CancellationToken ct = default) =>
+        WriteAsync(async (conn, tx) => await ExecuteAsync(conn, tx,
+            "UPDATE runs SET status = @pending, claim_token = NULL, error = @reason, ended_at = NULL, " +
+            "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END " +
+            "WHERE id = @id AND claim_token = @token AND status = @running",
+            ("@pending", Status(RunStatus.Pending)), ("@reason", reason), ("@id", claim.RunId), ("@token", claim.Token),
+            ("@running", Status(RunStatus.Running))) == 1, ct);
+
     /// <summary>Marks every pending run of the sweep cancelled (running ones finish or are cancelled by their worker).</summary>
     public Task<int> CancelPendingAsync(long sweepId, CancellationToken ct = default) =>
         WriteAsync((conn, tx) => ExecuteAsync(conn, tx,

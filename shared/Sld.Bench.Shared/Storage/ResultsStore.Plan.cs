@@ -69,6 +69,11 @@ public sealed partial class ResultsStore
             return new PlanResult(sweepId, inserted.Count, plan.Cells.Count - fresh.Count, retired);
         }, ct);
 
+    /// <summary>Records where the sweep's run directories and shared work folder are (an absolute path).</summary>
+    public Task SetOutputRootAsync(long sweepId, string outputRoot, CancellationToken ct = default) =>
+        WriteAsync((conn, tx) => ExecuteAsync(conn, tx, "UPDATE sweeps SET output_root = @root WHERE id = @id",
+            ("@root", Path.GetFullPath(outputRoot)), ("@id", sweepId)), ct);
+
     /// <summary>The cell's axis values as a JSON object in axis order: {"loss.strategy":"sld","train.lr":0.0003}.</summary>
     internal static string AxesJson(SweepCell cell) =>
         "{" + string.Join(",", cell.Assignments.Select(a => JsonSerializer.Serialize(a.Axis) + ":" + a.Json)) + "}";

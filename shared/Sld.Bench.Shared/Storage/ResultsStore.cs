@@ -2,6 +2,8 @@
 // in WAL mode, or PostgreSQL), migrate, and run every operation in a short transaction retried on lock
 // contention. Writes that must be atomic across worker processes (claims, upserts) are conditional SQL
 // shared by both providers; reads go through EF Core. The operations live in the ResultsStore.*.cs parts.
+// A SQLite file is checked before it is opened (StoreFailure): a file that is not a store is never written,
+// a read-only one is read without locks, and every provider error leaves as a StoreException in words.
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
@@ -15,9 +17,16 @@ public sealed partial class ResultsStore : IAsyncDisposable
     private const int MaxTransientAttempts = 40;
     private int _transientRetries;
 
-    private ResultsStore(StoreLocation location) => Location = location;
+    private ResultsStore(StoreLocation location)
+    {
+        Location = location;
+        ConnectionString = location.ConnectionString;
+    }
 
     public StoreLocation Location { get; }
+
+    /// <summary>What connections use: the location's, or for a SQLite file in a read-only folder its immutable URI form.</summary>
+    private string ConnectionString { get; set; }
 
     public bool IsReadOnly => Location.ReadOnly;
 
@@ -31,15 +40,106 @@ public sealed partial class ResultsStore : IAsyncDisposable
     public static async Task<ResultsStore> OpenAsync(string location, bool readOnly = false, CancellationToken ct = default)
     {
         var store = new ResultsStore(StoreLocation.Parse(location, readOnly));
+        try
+        {
+            return await store.OpenCheckedAsync(readOnly, ct);
+        }
+        catch
+        {
+            await store.DisposeAsync(); // no pooled connection outlives a store that could not be opened
+            throw;
+        }
+    }
+
+    private async Task<ResultsStore> OpenCheckedAsync(bool readOnly, CancellationToken ct)
+    {
+        var store = this;
+        var sqliteFile = store.Location.SqliteFile is { } f && f != ":memory:" ? f : null;
         if (readOnly)
         {
-            if (store.Location.SqliteFile is { } file && !File.Exists(file))
-                throw new FileNotFoundException($"results database {file} does not exist", file);
+            if (sqliteFile is not null)
+            {
+                if (!File.Exists(sqliteFile)) throw new FileNotFoundException($"results database {sqliteFile} does not exist", sqliteFile);
+                StoreFailure.CheckSqliteFile(sqliteFile);
+                await store.OpenReadOnlySqliteAsync(sqliteFile, ct);
+            }
             return store;
         }
-        if (store.Location.SqliteFile is { } path && Path.GetDirectoryName(path) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
+        if (sqliteFile is not null)
+        {
+            StoreFailure.CheckSqliteFile(sqliteFile);
+            if (Path.GetDirectoryName(sqliteFile) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
+            if (File.Exists(sqliteFile) && new FileInfo(sqliteFile).Length > 0)
+            {
+                var tables = await store.RetryAsync(() => store.TablesAsync(ct), ct);
+                if (tables.Count > 0 && !tables.Contains("__EFMigrationsHistory"))
+                    throw new StoreException(
+                        $"{sqliteFile} is a SQLite database of something else (tables {string.Join(", ", tables.Take(5))}), not a results store; " +
+                        "it was left untouched: name another file with --db");
+            }
+        }
         await store.MigrateAsync(ct);
         return store;
+    }
+
+    /// <summary>
+    /// Checks that a read-only SQLite file is a results store. In a folder this process cannot write, a WAL
+    /// database cannot create its shared-memory file; it is then read as immutable (no locks), which is
+    /// exact as long as nothing writes it meanwhile, the only way such a store can be read at all.
+    /// </summary>
+    private async Task OpenReadOnlySqliteAsync(string file, CancellationToken ct)
+    {
+        if (new FileInfo(file).Length == 0)
+            throw new StoreException($"{file} is empty: not a results store (a sweep run creates one)");
+        IReadOnlyList<string> tables;
+        try
+        {
+            tables = await RetryAsync(() => TablesAsync(ct), ct);
+        }
+        catch (StoreException e) when (e.InnerException is SqliteException s && (s.SqliteErrorCode & 0xFF) is 8 or 14 or 10)
+        {
+            var builder = new SqliteConnectionStringBuilder(Location.ConnectionString)
+            {
+                DataSource = "file:" + Uri.EscapeDataString(file).Replace("%2F", "/", StringComparison.Ordinal) + "?immutable=1",
+            };
+            ConnectionString = builder.ToString();
+            tables = await RetryAsync(() => TablesAsync(ct), ct);
+        }
+        if (!tables.Contains("runs"))
+            throw new StoreException($"{file} is a SQLite database but not a results store (it has no runs table); name the results store with --db");
+        await UpgradeForReadingAsync(file, ct);
+    }
+
+    /// <summary>
+    /// A store written by an older sldbench lacks columns that reads select: it is migrated (only ever adding
+    /// columns and tables) when this process may write it, and otherwise named as needing an upgrade.
+    /// </summary>
+    private async Task UpgradeForReadingAsync(string file, CancellationToken ct)
+    {
+        await using var ctx = CreateContext();
+        var known = ctx.Database.GetMigrations().ToList();
+        var applied = (await RetryAsync(async () => (await ctx.Database.GetAppliedMigrationsAsync(ct)).ToList(), ct)).ToHashSet(StringComparer.Ordinal);
+        var missing = known.Where(m => !applied.Contains(m)).ToList();
+        if (missing.Count == 0) return;
+        try
+        {
+            await using var writable = await OpenAsync(file, readOnly: false, ct);
+        }
+        catch (StoreException e)
+        {
+            throw new StoreException($"the results store {file} was written by an older sldbench and needs the upgrade {string.Join(", ", missing)}, " +
+                $"which this process cannot write ({e.Message}); run any sweep command on it once with write access", e);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> TablesAsync(CancellationToken ct)
+    {
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var cmd = Command(conn, null, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var names = new List<string>();
+        while (await reader.ReadAsync(ct)) names.Add(reader.GetString(0));
+        return names;
     }
 
     /// <summary>Opens a read-only view for the dashboard: no migration, no writes (SQLite Mode=ReadOnly, PostgreSQL read-only transactions).</summary>
@@ -49,7 +149,7 @@ public sealed partial class ResultsStore : IAsyncDisposable
     public ResultsDbContext CreateContext() => Location.Provider switch
     {
         StoreProvider.Sqlite => new SqliteResultsDbContext(new DbContextOptionsBuilder<SqliteResultsDbContext>()
-            .UseSqlite(Location.ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options),
+            .UseSqlite(ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options),
         _ => new PostgresResultsDbContext(new DbContextOptionsBuilder<PostgresResultsDbContext>()
             .UseNpgsql(Location.ConnectionString).UseQueryTrackingBehavior(QueryTrackingBehavior.NoTracking).Options),
     };
@@ -102,10 +202,29 @@ public sealed partial class ResultsStore : IAsyncDisposable
                 return 0;
             }, ct);
         }
+        // EF Core takes a lock row (__EFMigrationsLock) to migrate; a process killed or interrupted while holding
+        // it left every later open waiting forever. So: migrate only when a migration is pending, never cancel a
+        // migration half-way, and clear a lock left by a process that died more than ten minutes ago.
         await RetryAsync(async () =>
         {
             await using var ctx = CreateContext();
-            await ctx.Database.MigrateAsync(ct);
+            if (!(await ctx.Database.GetPendingMigrationsAsync(CancellationToken.None)).Any()) return 0;
+            if (Location.Provider == StoreProvider.Sqlite)
+            {
+                await using var conn = await OpenConnectionAsync(CancellationToken.None);
+                await using var stale = Command(conn, null,
+                    "DELETE FROM __EFMigrationsLock WHERE Timestamp < @cutoff AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = '__EFMigrationsLock')",
+                    ("@cutoff", DateTimeOffset.UtcNow.AddMinutes(-10).ToString("yyyy-MM-dd HH:mm:ss.fffffffzzz", System.Globalization.CultureInfo.InvariantCulture)));
+                try
+                {
+                    await stale.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == 1)
+                {
+                    // No lock table yet: nothing to clear.
+                }
+            }
+            await ctx.Database.MigrateAsync(CancellationToken.None);
             return 0;
         }, ct);
     }
@@ -113,8 +232,8 @@ public sealed partial class ResultsStore : IAsyncDisposable
     private async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
     {
         DbConnection conn = Location.Provider == StoreProvider.Sqlite
-            ? new SqliteConnection(Location.ConnectionString)
-            : new NpgsqlConnection(Location.ConnectionString);
+            ? new SqliteConnection(ConnectionString)
+            : new NpgsqlConnection(ConnectionString);
         try
         {
             await conn.OpenAsync(ct);
@@ -171,6 +290,10 @@ public sealed partial class ResultsStore : IAsyncDisposable
                 Interlocked.Increment(ref _transientRetries);
                 var ms = Math.Min(1000, 5 * (1 << Math.Min(attempt, 8)));
                 await Task.Delay(TimeSpan.FromMilliseconds(ms / 2 + Random.Shared.Next(ms)), ct);
+            }
+            catch (Exception e) when (e is not StoreException && !IsTransient(e) && StoreFailure.Describe(e, Location) is { } failure)
+            {
+                throw failure;
             }
         }
     }
@@ -292,7 +415,7 @@ public sealed partial class ResultsStore : IAsyncDisposable
     {
         if (Location.Provider == StoreProvider.Sqlite)
         {
-            using var conn = new SqliteConnection(Location.ConnectionString);
+            using var conn = new SqliteConnection(ConnectionString);
             SqliteConnection.ClearPool(conn);
         }
         else

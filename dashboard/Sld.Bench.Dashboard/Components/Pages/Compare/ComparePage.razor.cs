@@ -10,6 +10,9 @@ namespace Sld.Bench.Dashboard.Components.Pages.Compare;
 public partial class ComparePage
 {
     private const int PageSize = 20;
+
+    /// <summary>Runs one comparison shows at most (each is a column and a paired test): ?runs= may name thousands.</summary>
+    private const int MaxRuns = 12;
     private Snapshot _snapshot = Snapshot.Empty;
     private List<RunInfo> _runs = [];
     private IReadOnlyList<string> _differing = [];
@@ -30,7 +33,7 @@ public partial class ComparePage
         _snapshot = await Reader.GetSnapshotAsync(ct);
         _runs = [.. (RunsParam ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(t => long.TryParse(t.TrimStart('#'), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : -1)
-            .Distinct().Select(id => _snapshot.RunsById.GetValueOrDefault(id)).OfType<RunInfo>()];
+            .Distinct().Select(id => _snapshot.RunsById.GetValueOrDefault(id)).OfType<RunInfo>().Take(MaxRuns)];
         _testSet = TestSet is not null && _snapshot.TestSets.Contains(TestSet) ? TestSet
             : _snapshot.TestSets.FirstOrDefault(t => _runs.All(r => _snapshot.Evaluation(r.Id, t) is not null)) ?? _snapshot.TestSets.FirstOrDefault();
         var axes = _snapshot.AxesOf(_runs);

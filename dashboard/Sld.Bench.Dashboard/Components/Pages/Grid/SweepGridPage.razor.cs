@@ -20,6 +20,9 @@ public partial class SweepGridPage
     [SupplyParameterFromQuery(Name = "testset")] public string? TestSet { get; set; }
     /// <summary>Held values as axis=value pairs separated by ';'.</summary>
     [SupplyParameterFromQuery(Name = "fixed")] public string? FixedParam { get; set; }
+    /// <summary>Which page of rows and of columns a grid larger than one page shows (0-based).</summary>
+    [SupplyParameterFromQuery(Name = "rowpage")] public int RowPage { get; set; }
+    [SupplyParameterFromQuery(Name = "colpage")] public int ColPage { get; set; }
 
     protected override Task OnParametersSetAsync()
     {
@@ -44,11 +47,14 @@ public partial class SweepGridPage
         if (Rows is null || !_axes.Contains(Rows)) Rows = nonSeed.ElementAtOrDefault(0) ?? _axes.FirstOrDefault() ?? "";
         if (Cols is null || !_axes.Contains(Cols)) Cols = nonSeed.ElementAtOrDefault(1) ?? _axes.FirstOrDefault(a => a != Rows) ?? Rows;
         if (TestSet is null || !_snapshot.TestSets.Contains(TestSet)) TestSet = _snapshot.TestSets.FirstOrDefault();
-        _grid = SweepGrid.Build(_snapshot, new GridQuery(Sweep, Rows, Cols, Metrics.Parse(MetricName), TestSet) { Fixed = _fixed });
+        _grid = SweepGrid.Build(_snapshot, new GridQuery(Sweep, Rows, Cols, Metrics.Parse(MetricName), TestSet) { Fixed = _fixed, RowPage = RowPage, ColumnPage = ColPage });
     }
 
-    private string CurrentUrl => UrlState.Build("grid", ("sweep", Sweep), ("rows", Rows), ("cols", Cols), ("metric", MetricName), ("testset", TestSet),
-        ("fixed", string.Join(";", _fixed.Select(kv => $"{kv.Key}={kv.Value}"))));
+    private string CurrentUrl => PageUrl(RowPage, ColPage);
+
+    private string PageUrl(int rowPage, int colPage) => UrlState.Build("grid", ("sweep", Sweep), ("rows", Rows), ("cols", Cols), ("metric", MetricName), ("testset", TestSet),
+        ("fixed", string.Join(";", _fixed.Select(kv => $"{kv.Key}={kv.Value}"))),
+        ("rowpage", rowPage > 0 ? rowPage.ToString(CultureInfo.InvariantCulture) : null), ("colpage", colPage > 0 ? colPage.ToString(CultureInfo.InvariantCulture) : null));
 
     private static string CellTitle(GridCell cell) => string.Join("\n", cell.Runs.Select(r =>
         $"#{r.Id} seed {r.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—"}: {r.Status.ToString().ToLowerInvariant()}"));
@@ -59,8 +65,15 @@ public partial class SweepGridPage
         await UrlState.ReplaceAsync(JS, Nav, CurrentUrl);
     }
 
+    private Task AxesChangedAsync()
+    {
+        RowPage = ColPage = 0;
+        return ApplyAsync();
+    }
+
     private Task SweepChangedAsync()
     {
+        RowPage = ColPage = 0;
         Rows = Cols = null;
         _fixed.Clear();
         return ApplyAsync();

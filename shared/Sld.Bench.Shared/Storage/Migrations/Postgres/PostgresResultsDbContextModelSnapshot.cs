@@ -474,6 +474,10 @@ namespace Sld.Bench.Shared.Storage.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("name");
 
+                    b.Property<string>("OutputRoot")
+                        .HasColumnType("text")
+                        .HasColumnName("output_root");
+
                     b.Property<string>("OverridesJson")
                         .IsRequired()
                         .HasColumnType("text")

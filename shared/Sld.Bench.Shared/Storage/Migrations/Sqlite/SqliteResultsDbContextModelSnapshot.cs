@@ -461,6 +461,10 @@ namespace Sld.Bench.Shared.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("name");
 
+                    b.Property<string>("OutputRoot")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("output_root");
+
                     b.Property<string>("OverridesJson")
                         .IsRequired()
                         .HasColumnType("TEXT")
