@@ -24,7 +24,7 @@ public sealed class PostgresWorkersTests(PostgresCluster cluster, SweepFolder fo
                 loss: [loss_masking, multimodal_ce]
               seeds: [0, 1, 2, 3, 4, 5, 6, 7]
             """);
-        var (code, output) = Run(["sweep", "run", file, "--connection", database, "--out", folder.Output, "--workers", "8", "--threads", "1"], TimeSpan.FromMinutes(10));
+        var (code, output) = CliProcess.Run(["sweep", "run", file, "--connection", database, "--out", folder.Output, "--workers", "8", "--threads", "1"], TimeSpan.FromMinutes(10));
         Assert.True(code == ExitCodes.Success, output);
         foreach (var error in new[] { "deadlock", "40P01", "could not serialize", "40001", "Exception" })
             Assert.DoesNotContain(error, output, StringComparison.OrdinalIgnoreCase);
@@ -56,25 +56,5 @@ public sealed class PostgresWorkersTests(PostgresCluster cluster, SweepFolder fo
         var expected = 0;
         foreach (var r in runs) expected += (await store.GetMetricsAsync(r.Id)).Count;
         Assert.Equal((expected, expected), ((int)reader.GetInt64(0), (int)reader.GetInt64(1)));
-    }
-
-    private static (int Code, string Output) Run(IEnumerable<string> args, TimeSpan limit)
-    {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(CommandLine).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var child = Process.Start(start)!;
-        var output = new System.Text.StringBuilder();
-        child.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        child.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        if (!child.WaitForExit(limit))
-        {
-            child.Kill(entireProcessTree: true);
-            return (-1, "timed out:\n" + output);
-        }
-        child.WaitForExit();
-        return (child.ExitCode, output.ToString());
     }
 }

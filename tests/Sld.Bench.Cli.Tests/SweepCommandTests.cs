@@ -180,7 +180,7 @@ public sealed class SweepCommandTests(SweepFolder folder) : IClassFixture<SweepF
               seeds: [0, 1, 2, 3]
             """);
         var db = folder.Database("four");
-        var (code, output) = RunProcess(["sweep", "run", file, "--db", db, "--out", folder.Output, "--workers", "4", "--threads", "1"], TimeSpan.FromMinutes(8));
+        var (code, output) = CliProcess.Run(["sweep", "run", file, "--db", db, "--out", folder.Output, "--workers", "4", "--threads", "1"], TimeSpan.FromMinutes(8));
         Assert.True(code == ExitCodes.Success, output);
         Assert.DoesNotContain("database is locked", output);
         await using var store = await ResultsStore.OpenReadOnlyAsync(db);
@@ -208,7 +208,7 @@ public sealed class SweepCommandTests(SweepFolder folder) : IClassFixture<SweepF
         var db = folder.Database("killed");
 
         // Start the sweep in a real process and SIGKILL it once its first checkpoint is on disk.
-        var start = Start(["sweep", "run", killed, "--db", db, "--out", folder.Output, "--threads", "2"]);
+        var start = CliProcess.Start(["sweep", "run", killed, "--db", db, "--out", folder.Output, "--threads", "2"]);
         using (var child = Process.Start(start)!)
         {
             var runs = Path.Combine(folder.Output, "runs", "killed");
@@ -243,31 +243,6 @@ public sealed class SweepCommandTests(SweepFolder folder) : IClassFixture<SweepF
         var evaluation = Assert.Single(await store.GetEvaluationsAsync(run.Id));
         var utterances = await store.GetUtterancesAsync(evaluation.Id, new UtteranceQuery { ByErrors = false, Take = 10_000 });
         return ((evaluation.Wer, utterances.Select(u => $"{u.UtteranceId}: {u.Hypothesis}").ToArray()), run);
-    }
-
-    private static ProcessStartInfo Start(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(CommandLine).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        return start;
-    }
-
-    private static (int code, string output) RunProcess(IEnumerable<string> args, TimeSpan limit)
-    {
-        using var child = Process.Start(Start(args))!;
-        var output = new System.Text.StringBuilder();
-        child.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        child.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        child.BeginOutputReadLine();
-        child.BeginErrorReadLine();
-        if (!child.WaitForExit(limit))
-        {
-            child.Kill(entireProcessTree: true);
-            return (-1, "timed out:\n" + output);
-        }
-        child.WaitForExit();
-        return (child.ExitCode, output.ToString());
     }
 }
 

@@ -143,7 +143,7 @@ public sealed class SweepReliabilityTests(SweepFolder folder) : IClassFixture<Sw
         var file = folder.Write(name, "steps: 5000, eval_every: 5000, checkpoint_every: 5000", string.Format(OneCell, name));
         var db = folder.Database(name);
         var output = Path.Combine(folder.Root, "out-" + name);
-        using (var child = Process.Start(Start(["sweep", "run", file, "--db", db, "--out", output, "--workers", workers.ToString(), "--threads", "1"]))!)
+        using (var child = Process.Start(CliProcess.Start(["sweep", "run", file, "--db", db, "--out", output, "--workers", workers.ToString(), "--threads", "1"]))!)
         {
             var seen = new TaskCompletionSource();
             var log = new System.Text.StringBuilder();
@@ -179,7 +179,7 @@ public sealed class SweepReliabilityTests(SweepFolder folder) : IClassFixture<Sw
         var file = folder.Write("elsewhere", "steps: 16, eval_every: 8, checkpoint_every: 4", string.Format(OneCell, "elsewhere"));
         var db = folder.Database("elsewhere");
         var output = Path.Combine(folder.Root, "out-elsewhere");
-        using (var child = Process.Start(Start(["sweep", "run", file, "--db", db, "--out", output, "--threads", "2"]))!)
+        using (var child = Process.Start(CliProcess.Start(["sweep", "run", file, "--db", db, "--out", output, "--threads", "2"]))!)
         {
             var runs = Path.Combine(output, "runs", "elsewhere");
             var deadline = DateTime.UtcNow.AddMinutes(5);
@@ -245,12 +245,4 @@ public sealed class SweepReliabilityTests(SweepFolder folder) : IClassFixture<Sw
     private static extern int Kill(int pid, int signal);
 
     private static int Terminate(int pid) => Kill(pid, 15);
-
-    private static ProcessStartInfo Start(IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(CommandLine).Assembly.Location);
-        foreach (var a in args) start.ArgumentList.Add(a);
-        return start;
-    }
 }
